@@ -1,0 +1,147 @@
+/**
+ * socket.io on the Fastify HTTP server, fanned out across nodes by @socket.io/redis-adapter (sharded
+ * pub/sub on Redis >= 7, classic pub/sub before). Handles the handshake (token -> session), the
+ * one-live-socket-per-player rule across nodes, and hands events to the EventRouter.
+ */
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
+import type { Redis } from "ioredis";
+import type { FastifyBaseLogger } from "fastify";
+import { ErrorCode } from "../../shared/errors.ts";
+import { rooms } from "../../shared/protocol.ts";
+import { toAppError } from "../errors.ts";
+import type { Keys } from "../redis/keys.ts";
+import type { Metrics } from "../metrics.ts";
+import type { SessionStore } from "../sessions/session-store.ts";
+import type { EventRouter } from "./event-router.ts";
+import type { AppServer, AppSocket } from "./types.ts";
+
+export interface SocketServerDeps {
+  redis: Redis;
+  /** Dedicated subscriber connection for the adapter. */
+  sub: Redis;
+  keys: Keys;
+  sessions: SessionStore;
+  metrics: Metrics;
+  log: FastifyBaseLogger;
+  router: EventRouter;
+  maxPayloadBytes: number;
+  sessionTtlSeconds: number;
+  trustProxy: boolean;
+  /** Extra handshake checks (bans...) run after the session resolves; throw a coded error to refuse. */
+  beforeConnect?: (playerId: string, ip: string) => Promise<void>;
+  /** Called once a socket is the player's live one (rejoin match, queue state...). */
+  onConnected?: (socket: AppSocket) => void | Promise<void>;
+  onDisconnected?: (socket: AppSocket, reason: string) => void;
+}
+
+/** Redis 7 has sharded pub/sub (SPUBLISH), which spreads adapter traffic over a Redis Cluster. */
+async function redisMajorVersion(redis: Redis): Promise<number> {
+  const info = await redis.info("server");
+  const m = /redis_version:(\d+)/.exec(info);
+  return m ? Number(m[1]) : 0;
+}
+
+function clientIp(socket: AppSocket, trustProxy: boolean): string {
+  const fwd = socket.handshake.headers["x-forwarded-for"];
+  if (trustProxy && typeof fwd === "string" && fwd) return fwd.split(",")[0]!.trim();
+  return socket.handshake.address;
+}
+
+/** Creates the socket.io server; it shares the HTTP server's port. */
+export async function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): Promise<AppServer> {
+  const sharded = (await redisMajorVersion(deps.redis)) >= 7;
+  const adapter = sharded
+    ? createShardedAdapter(deps.redis, deps.sub, { channelPrefix: deps.keys.adapterChannel, subscriptionMode: "dynamic" })
+    : createAdapter(deps.redis, deps.sub, { key: deps.keys.adapterChannel });
+  const io: AppServer = new Server(httpServer, {
+    adapter,
+    // WebSocket only: no long-polling means no sticky sessions behind a load balancer or node:cluster.
+    transports: ["websocket"],
+    maxHttpBufferSize: deps.maxPayloadBytes,
+    pingInterval: 10_000,
+    pingTimeout: 5_000,
+    serveClient: false,
+    cors: { origin: true },
+  });
+
+  io.use(async (socket, next) => {
+    try {
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+      const token = auth?.token;
+      if (token === undefined || token === null || token === "") {
+        const err = new Error("Missing auth.token") as Error & { data: unknown };
+        err.data = { code: ErrorCode.UNAUTHORIZED, message: "Send auth: { token } in the handshake" };
+        return next(err);
+      }
+      const session = await deps.sessions.authenticate(token);
+      const ip = clientIp(socket, deps.trustProxy);
+      await deps.beforeConnect?.(session.playerId, ip);
+      const epoch = await deps.redis
+        .multi()
+        .incr(deps.keys.playerConnEpoch(session.playerId))
+        .expire(deps.keys.playerConnEpoch(session.playerId), deps.sessionTtlSeconds)
+        .exec();
+      socket.data = {
+        playerId: session.playerId,
+        name: session.name,
+        sessionId: session.sessionId,
+        connectedAt: Date.now(),
+        epoch: Number(epoch?.[0]?.[1] ?? 0),
+        ip,
+      };
+      next();
+    } catch (err) {
+      const appErr = toAppError(err);
+      if (appErr.code === ErrorCode.INTERNAL) deps.log.error({ err }, "handshake failed");
+      const e = new Error(appErr.message) as Error & { data: unknown };
+      e.data = appErr.toBody();
+      next(e);
+    }
+  });
+
+  io.on("connection", async (socket) => {
+    deps.metrics.socketsConnected.inc();
+    socket.once("disconnect", (reason) => {
+      deps.metrics.socketsConnected.dec();
+      deps.onDisconnected?.(socket, reason);
+    });
+    deps.router.attach(socket);
+    const { playerId, epoch } = socket.data;
+    const room = rooms.player(playerId);
+    socket.join(room);
+    try {
+      await enforceOneSocket(io, room, socket.id, epoch, deps.metrics);
+      if (socket.connected) await deps.onConnected?.(socket);
+    } catch (err) {
+      deps.log.error({ err, playerId }, "post-connect handling failed");
+    }
+  });
+
+  return io;
+}
+
+/**
+ * One live socket per player, whichever node each lives on: every socket carries an epoch from a Redis
+ * counter, and the newest disconnects all older ones. Comparing epochs (rather than "kick everyone but
+ * me") keeps exactly one survivor when two connections race on two nodes.
+ */
+async function enforceOneSocket(io: AppServer, room: string, selfId: string, epoch: number, metrics: SocketServerDeps["metrics"]): Promise<void> {
+  const sockets = await io.in(room).fetchSockets();
+  for (const s of sockets) {
+    if (s.id === selfId) continue;
+    if (s.data.epoch < epoch) {
+      s.emit("server:notice", { code: ErrorCode.SESSION_REPLACED, message: "This player connected elsewhere" });
+      s.disconnect(true);
+      metrics.socketsReplaced.inc();
+    } else {
+      // A newer socket exists already: this one lost the race.
+      const me = sockets.find((x) => x.id === selfId);
+      me?.emit("server:notice", { code: ErrorCode.SESSION_REPLACED, message: "This player connected elsewhere" });
+      me?.disconnect(true);
+      metrics.socketsReplaced.inc();
+      return;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Wire types of the game itself (match state, snapshots, inputs, results). Owned by the match runtime;
+ * the transport in `../protocol.ts` only carries them.
+ */
+
+/** One player's input frame: movement direction in [-1, 1] per axis, dash button, sequence number. */
+export interface InputFrame {
+  /** Client-side sequence number, strictly increasing per match; echoed in snapshots for reconciliation. */
+  s: number;
+  x: number;
+  y: number;
+  /** Dash pressed this frame. */
+  d: boolean;
+}
+
+/** Player row in a snapshot: [playerIndex, x, y, score, lastInputSeq, dashCooldownMs, vx, vy]. */
+export type SnapshotPlayer = [number, number, number, number, number, number, number, number];
+/** Orb row: [orbId, x, y, value]. */
+export type SnapshotOrb = [number, number, number, number];
+
+export type MatchPhase = "countdown" | "playing" | "ended";
+
+/** Compact state broadcast every tick to `match:<id>`. */
+export interface Snapshot {
+  /** Match id. */
+  m: string;
+  /** Snapshot sequence number (tick). */
+  n: number;
+  /** Phase. */
+  ph: MatchPhase;
+  /** Milliseconds left in the current phase. */
+  t: number;
+  p: SnapshotPlayer[];
+  o: SnapshotOrb[];
+}
+
+export interface MatchPlayerInfo {
+  playerId: string;
+  name: string;
+  /** Index used in compact snapshot rows. */
+  index: number;
+}
+
+/** Sent to a player when their socket joins a match (start, rejoin, failover). */
+export interface MatchStart {
+  matchId: string;
+  seed: number;
+  players: MatchPlayerInfo[];
+  /** This player's index. */
+  you: number;
+  arena: { width: number; height: number };
+  tickHz: number;
+  phase: MatchPhase;
+  durationMs: number;
+}
+
+export interface MatchResultRow {
+  playerId: string;
+  name: string;
+  score: number;
+  placement: number;
+}
+
+export interface MatchEnd {
+  matchId: string;
+  results: MatchResultRow[];
+  endedAt: number;
+}

@@ -1,0 +1,85 @@
+/** Test helpers: real Redis (from global setup), unique key prefixes, real nodes on port 0, real clients. */
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { Redis } from "ioredis";
+import { io as ioClient, type Socket } from "socket.io-client";
+import { loadConfig, type Config, CONFIG_SPEC } from "../../server/config.ts";
+import { startNode, type RunningNode, type StartNodeOptions } from "../../server/node.ts";
+import type { ClientToServerEvents, ServerToClientEvents, Ack } from "../../shared/protocol.ts";
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export const redisUrl = (): string => inject("redisUrl");
+
+/** A unique key prefix per test (isolation without FLUSHDB). */
+export function uniquePrefix(label = "t"): string {
+  return `test:${label}:${randomBytes(4).toString("hex")}:`;
+}
+
+/** A plain client to inspect what is in Redis. */
+export function redisClient(): Redis {
+  const r = new Redis(redisUrl(), { lazyConnect: false, maxRetriesPerRequest: 2 });
+  r.on("error", () => {});
+  return r;
+}
+
+/** A config for a test node: port 0, the test Redis, a fresh prefix unless given. */
+export function testConfig(overrides: Partial<Record<keyof typeof CONFIG_SPEC, string>> = {}): Config {
+  return loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: redisUrl(), KEY_PREFIX: uniquePrefix(), LOG_LEVEL: "silent", ...overrides });
+}
+
+/** Starts a real node (Fastify + socket.io + modules) on a free port. */
+export async function startTestNode(overrides: Partial<Record<keyof typeof CONFIG_SPEC, string>> = {}, opts: StartNodeOptions = {}): Promise<RunningNode> {
+  return startNode(testConfig(overrides), { logger: false, ...opts });
+}
+
+/** Logs a device in over HTTP. */
+export async function login(node: { url: string }, name = "Player", deviceId = `dev-${randomBytes(8).toString("hex")}`) {
+  const res = await fetch(`${node.url}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ deviceId, name }) });
+  if (res.status !== 201) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { token: string; playerId: string; name: string; expiresAt: string };
+}
+
+/** Connects a real socket.io client and waits for connect (rejects with the connect_error data). */
+export function connectClient(node: { url: string }, token: string | undefined): Promise<ClientSocket> {
+  return new Promise((ok, fail) => {
+    const s: ClientSocket = ioClient(node.url, { transports: ["websocket"], auth: token === undefined ? {} : { token }, reconnection: false, forceNew: true });
+    s.once("connect", () => ok(s));
+    s.once("connect_error", (err) => {
+      s.close();
+      fail(Object.assign(new Error(err.message), { data: (err as Error & { data?: unknown }).data }));
+    });
+  });
+}
+
+/** Emits an acked event and resolves with the ack. */
+export function request<T = unknown>(s: ClientSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<T>> {
+  return (s as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
+}
+
+/** Resolves with the next occurrence of an event. */
+export function nextEvent<T = unknown>(s: ClientSocket, event: string, timeoutMs = 5000): Promise<T> {
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`timeout waiting for ${event}`)), timeoutMs);
+    (s as unknown as Socket).once(event, (data: T) => {
+      clearTimeout(timer);
+      ok(data);
+    });
+  });
+}
+
+/** Polls until `fn` returns a truthy value or the time runs out. */
+export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 5000, stepMs = 20): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`waitFor timed out${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
