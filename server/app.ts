@@ -123,18 +123,16 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     now,
     connect: deps.connect,
     modules: { get: <T extends NodeModule>(name: string) => moduleMap.get(name) as T | undefined },
+    limit: async (subject, action) => {
+      for (const m of modules) await m.limit?.(subject, action);
+    },
   };
   modules = (deps.modules ?? createModules)(ctx);
   for (const m of modules) moduleMap.set(m.name, m);
 
   router.handle("net:ping", PingRequest, null, (_c, req) => ({ t: req.t, serverTime: now() }));
   for (const m of modules) m.registerEvents?.(router);
-  const guards = modules.filter((m) => m.guardAction);
-  if (guards.length) {
-    router.guard = async (c, action) => {
-      for (const m of guards) await m.guardAction!(c, action);
-    };
-  }
+  router.guard = (c, action) => ctx.limit({ playerId: c.playerId, ip: c.ip }, action);
   const gates = modules.filter((m) => m.gateFire);
   if (gates.length) router.fireGate = (c, event) => gates.every((m) => m.gateFire!(c, event));
 

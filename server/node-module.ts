@@ -31,6 +31,18 @@ export interface NodeContext {
   connect: (name: string) => Promise<Redis>;
   /** Registry of the node's modules, for cross-module calls (e.g. queue asks matches whether a player is in one). */
   modules: ModuleRegistry;
+  /**
+   * Rate-limit check for one action by one subject, shared by every node (runs every module's `limit`).
+   * Throws RateLimitedError / BannedError to refuse. Socket events call it through the router; HTTP
+   * routes call it themselves, e.g. `await ctx.limit({ ip: req.ip }, "boards_read")`.
+   */
+  limit: (subject: LimitSubject, action: string) => Promise<void>;
+}
+
+/** Who is acting: a player (socket events, authenticated HTTP) and/or an IP (logins, public reads). */
+export interface LimitSubject {
+  playerId?: string;
+  ip?: string;
 }
 
 export interface ModuleRegistry {
@@ -49,8 +61,8 @@ export interface NodeModule {
   beforeLogin?(ip: string, deviceId: string): Promise<void>;
   /** Refuses a socket handshake (throw a coded AppError), e.g. bans. */
   beforeConnect?(playerId: string, ip: string): Promise<void>;
-  /** Rate-limit guard for acked socket events; throw RateLimitedError to refuse. */
-  guardAction?(ctx: EventContext, action: string): Promise<void>;
+  /** Rate limit for an action (socket events and HTTP routes); throw RateLimitedError to refuse. */
+  limit?(subject: LimitSubject, action: string): Promise<void>;
   /** Per-socket gate for fire-and-forget events; return false to drop. */
   gateFire?(ctx: EventContext, event: "match:input"): boolean;
   /** A socket became its player's live socket. */

@@ -1,0 +1,17 @@
+/**
+ * CONTRACT between the match host (producer) and the results consumer (boards): one entry per finished
+ * match on the results stream. Idempotent by matchId: appending twice or applying twice has one effect.
+ */
+export interface MatchResult {
+  matchId: string;
+  /** Ms since epoch when the match ended (decides the daily/weekly board period). */
+  endedAt: number;
+  durationMs: number;
+  players: { playerId: string; name: string; score: number; placement: number }[];
+}
+
+/** Stream entry fields: `matchId <id>` and `result <JSON MatchResult>`. */
+export const RESULT_FIELDS = { matchId: "matchId", result: "result" } as const;
+
+/** Default skill rating of a player with no games (stored as field `rating` of the player hash). */
+export const DEFAULT_RATING = 1000;
