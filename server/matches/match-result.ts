@@ -15,3 +15,12 @@ export const RESULT_FIELDS = { matchId: "matchId", result: "result" } as const;
 
 /** Default skill rating of a player with no games (stored as field `rating` of the player hash). */
 export const DEFAULT_RATING = 1000;
+
+/**
+ * Appends a finished match's result to the results stream. A host that fails over may append the same
+ * match twice; the consumer applies each matchId once, so that is harmless.
+ */
+export async function appendMatchResult(redis: import("ioredis").Redis, keys: import("../redis/keys.ts").Keys, result: MatchResult): Promise<string> {
+  const id = await redis.xadd(keys.resultsStream, "MAXLEN", "~", "100000", "*", RESULT_FIELDS.matchId, result.matchId, RESULT_FIELDS.result, JSON.stringify(result));
+  return id!;
+}
