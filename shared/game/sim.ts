@@ -1,12 +1,27 @@
 /**
  * The pure game simulation: `step(state, inputs, dtMs)` with a seeded RNG, no Redis, sockets or timers.
- * The server's match host runs it at a fixed tick; the client runs it to predict its own player.
- * State is plain JSON (a checkpoint is `JSON.stringify(state)`).
+ * The server's match host runs it at a fixed tick; the client runs the same movement rule
+ * (`advancePlayer`) to predict its own player. State is plain JSON (a checkpoint is `JSON.stringify(state)`).
  *
- * API CONTRACT (used by server/matches and client/): createMatch, step, toSnapshot, standings.
+ * API CONTRACT (used by server/matches and client/): createMatch, step, toSnapshot, standings, nextRandom.
  * Internals may change freely; these signatures may only grow.
+ *
+ * States are immutable values: `step` never modifies the state it is given and returns a new one built
+ * copy-on-write (players are shallow-copied, unchanged orbs and config are shared). Treat every state as
+ * read-only and always continue from the returned one. This costs a handful of small objects per tick
+ * instead of a `structuredClone`, which matters at 250 matches x 20 Hz on one core.
+ *
+ * The game: players steer (WASD/arrows/pointer), collect orbs (+1, rare gold +5) and dash on a cooldown;
+ * a dash that hits someone knocks them back and makes them drop points as orbs. Highest score wins.
  */
+import { GAME_RULES } from "./constants.ts";
+import { advancePlayer, length, type MotionState } from "./player-motion.ts";
+import { draw, type RngCursor } from "./rng.ts";
 import type { InputFrame, MatchPhase, Snapshot, SnapshotPlayer } from "./types.ts";
+
+export { nextRandom } from "./rng.ts";
+export { advancePlayer } from "./player-motion.ts";
+export { GAME_RULES } from "./constants.ts";
 
 export interface GameConfig {
   arenaWidth: number;
@@ -24,10 +39,10 @@ export const DEFAULT_GAME_CONFIG: GameConfig = {
   countdownMs: 3000,
   durationMs: 90_000,
   playerSpeed: 260,
-  playerRadius: 18,
+  playerRadius: 22,
 };
 
-export interface PlayerState {
+export interface PlayerState extends MotionState {
   x: number;
   y: number;
   vx: number;
@@ -56,14 +71,26 @@ export interface SimState {
   players: PlayerState[];
   orbs: OrbState[];
   nextOrbId: number;
+  /** Time banked towards the next orb spawn. */
+  spawnMs: number;
 }
 
-/** Deterministic PRNG step: returns [value in [0,1), next state]. */
-export function nextRandom(rng: number): [number, number] {
-  let t = (rng + 0x6d2b79f5) | 0;
-  let r = Math.imul(t ^ (t >>> 15), 1 | t);
-  r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
-  return [((r ^ (r >>> 14)) >>> 0) / 4294967296, t];
+/** How many orbs the field refills towards for a match of `playerCount`. */
+export function orbTarget(playerCount: number): number {
+  return GAME_RULES.orbBase + GAME_RULES.orbPerPlayer * playerCount;
+}
+
+interface OrbSink extends RngCursor {
+  nextOrbId: number;
+  orbs: OrbState[];
+}
+
+function spawnOrb(s: OrbSink, cfg: GameConfig): void {
+  const m = GAME_RULES.orbMargin;
+  const x = m + draw(s) * (cfg.arenaWidth - 2 * m);
+  const y = m + draw(s) * (cfg.arenaHeight - 2 * m);
+  const value = draw(s) < GAME_RULES.goldChance ? GAME_RULES.goldValue : GAME_RULES.orbValue;
+  s.orbs.push({ id: s.nextOrbId++, x, y, value });
 }
 
 /** A new match for `playerCount` players, deterministic for a seed. */
@@ -80,56 +107,161 @@ export function createMatch(seed: number, playerCount: number, config: Partial<G
       score: 0,
       lastSeq: 0,
       dashCooldownMs: 0,
+      dashMs: 0,
+      stunMs: 0,
+      // Facing the centre, so a dash before the first move goes somewhere useful.
+      fx: -Math.cos(a),
+      fy: -Math.sin(a),
     });
   }
-  return { config: cfg, rng: seed | 0, tick: 0, phase: cfg.countdownMs > 0 ? "countdown" : "playing", phaseLeftMs: cfg.countdownMs > 0 ? cfg.countdownMs : cfg.durationMs, players, orbs: [], nextOrbId: 1 };
+  const sink: OrbSink = { rng: seed | 0, nextOrbId: 1, orbs: [] };
+  // The field starts full so the countdown already shows what there is to grab.
+  for (let i = 0; i < orbTarget(playerCount); i++) spawnOrb(sink, cfg);
+  const countdown = cfg.countdownMs > 0;
+  return {
+    config: cfg,
+    rng: sink.rng,
+    tick: 0,
+    phase: countdown ? "countdown" : "playing",
+    phaseLeftMs: countdown ? cfg.countdownMs : cfg.durationMs,
+    players,
+    orbs: sink.orbs,
+    nextOrbId: sink.nextOrbId,
+    spawnMs: 0,
+  };
+}
+
+/** Knocks `victim` away from `dasher` and scatters the points it drops behind it (towards the dasher). */
+function bump(dasher: PlayerState, victim: PlayerState, sink: OrbSink, cfg: GameConfig): void {
+  let nx = victim.x - dasher.x;
+  let ny = victim.y - dasher.y;
+  let len = length(nx, ny);
+  if (len < 1e-6) {
+    nx = dasher.vx;
+    ny = dasher.vy;
+    len = length(nx, ny) || 1;
+  }
+  nx /= len;
+  ny /= len;
+  victim.vx = nx * GAME_RULES.knockbackSpeed;
+  victim.vy = ny * GAME_RULES.knockbackSpeed;
+  victim.stunMs = GAME_RULES.stunMs;
+  victim.dashMs = 0;
+  const drop = Math.min(victim.score, GAME_RULES.bumpDrop);
+  victim.score -= drop;
+  const back = Math.atan2(-ny, -nx);
+  const r = GAME_RULES.orbRadius;
+  for (let k = 0; k < drop; k++) {
+    // Behind the victim, so the knockback does not carry it straight back over its own orbs.
+    const a = back + (draw(sink) - 0.5) * Math.PI * 0.9;
+    const d = GAME_RULES.dropDistanceMin + draw(sink) * (GAME_RULES.dropDistanceMax - GAME_RULES.dropDistanceMin);
+    sink.orbs.push({
+      id: sink.nextOrbId++,
+      x: Math.min(cfg.arenaWidth - r, Math.max(r, victim.x + Math.cos(a) * d)),
+      y: Math.min(cfg.arenaHeight - r, Math.max(r, victim.y + Math.sin(a) * d)),
+      value: GAME_RULES.orbValue,
+    });
+  }
 }
 
 /**
- * Advances the match by `dtMs`. `inputs[i]` is player i's latest input (undefined: no input, stand still).
- * Returns the next state; the given state is not modified.
+ * Advances the match by `dtMs`. `inputs[i]` is player i's latest input (undefined: no input, stand still);
+ * directions are clamped to [-1, 1] and to length 1, so inputs can never carry a position or extra speed.
+ * Returns the next state; the given state is not modified (see the contract at the top of this file).
  */
 export function step(state: SimState, inputs: readonly (InputFrame | undefined)[], dtMs: number): SimState {
-  const s: SimState = structuredClone(state);
-  s.tick++;
-  s.phaseLeftMs -= dtMs;
-  if (s.phase === "countdown" && s.phaseLeftMs <= 0) {
-    s.phase = "playing";
-    s.phaseLeftMs += s.config.durationMs;
-  } else if (s.phase === "playing" && s.phaseLeftMs <= 0) {
-    s.phase = "ended";
-    s.phaseLeftMs = 0;
+  const cfg = state.config;
+  const dt = Number.isFinite(dtMs) && dtMs > 0 ? dtMs : 0;
+  let phase = state.phase;
+  let phaseLeftMs = state.phaseLeftMs - dt;
+  if (phase === "countdown" && phaseLeftMs <= 0) {
+    phase = "playing";
+    phaseLeftMs += cfg.durationMs;
+  } else if (phase === "playing" && phaseLeftMs <= 0) {
+    phase = "ended";
+    phaseLeftMs = 0;
+  } else if (phase === "ended") {
+    phaseLeftMs = 0;
   }
-  if (s.phase !== "playing") return s;
-  const dt = dtMs / 1000;
-  s.players.forEach((p, i) => {
-    const input = inputs[i];
-    if (input) {
-      const len = Math.hypot(input.x, input.y);
-      const k = len > 1 ? 1 / len : 1;
-      p.vx = input.x * k * s.config.playerSpeed;
-      p.vy = input.y * k * s.config.playerSpeed;
-      p.lastSeq = Math.max(p.lastSeq, input.s);
-    } else {
-      p.vx = 0;
-      p.vy = 0;
+  // Nothing moves outside play: share players and orbs with the previous state.
+  if (phase !== "playing") return { ...state, tick: state.tick + 1, phase, phaseLeftMs };
+
+  const players = state.players.map((p) => ({ ...p }));
+  const dashing = players.map((p, i) => advancePlayer(p, inputs[i], dt, cfg));
+  const sink: OrbSink = { rng: state.rng, nextOrbId: state.nextOrbId, orbs: state.orbs.slice() };
+
+  const reach = 2 * cfg.playerRadius * GAME_RULES.bumpReach;
+  for (let i = 0; i < players.length; i++) {
+    if (!dashing[i]) continue;
+    const a = players[i]!;
+    for (let j = 0; j < players.length; j++) {
+      const v = players[j]!;
+      // A dash makes its owner unbumpable, and a stunned player cannot be hit again until it recovers.
+      if (j === i || dashing[j] || v.dashMs > 0 || v.stunMs > 0) continue;
+      const dx = v.x - a.x;
+      const dy = v.y - a.y;
+      if (dx * dx + dy * dy <= reach * reach) bump(a, v, sink, cfg);
     }
-    p.x = Math.min(s.config.arenaWidth, Math.max(0, p.x + p.vx * dt));
-    p.y = Math.min(s.config.arenaHeight, Math.max(0, p.y + p.vy * dt));
-  });
-  return s;
+  }
+
+  // Who picks first rotates with the tick, so two players on one orb do not always resolve the same way.
+  const pick = cfg.playerRadius + GAME_RULES.orbRadius;
+  const n = players.length;
+  for (let k = 0; k < n; k++) {
+    const p = players[(k + state.tick) % n]!;
+    for (let j = sink.orbs.length - 1; j >= 0; j--) {
+      const o = sink.orbs[j]!;
+      const dx = o.x - p.x;
+      const dy = o.y - p.y;
+      if (dx * dx + dy * dy <= pick * pick) {
+        p.score += o.value;
+        sink.orbs.splice(j, 1);
+      }
+    }
+  }
+
+  let spawnMs = state.spawnMs + dt;
+  const target = orbTarget(n);
+  while (spawnMs >= GAME_RULES.orbSpawnEveryMs) {
+    spawnMs -= GAME_RULES.orbSpawnEveryMs;
+    if (sink.orbs.length < target) spawnOrb(sink, cfg);
+  }
+
+  return {
+    config: cfg,
+    rng: sink.rng,
+    tick: state.tick + 1,
+    phase,
+    phaseLeftMs,
+    players,
+    orbs: sink.orbs,
+    nextOrbId: sink.nextOrbId,
+    spawnMs,
+  };
 }
 
-/** Compact snapshot of a state for the wire. */
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** Compact snapshot of a state for the wire (positions to 0.1 unit, times to 1 ms). */
 export function toSnapshot(state: SimState, matchId: string): Snapshot {
-  const round = (v: number) => Math.round(v * 10) / 10;
   return {
     m: matchId,
     n: state.tick,
     ph: state.phase,
     t: Math.max(0, Math.round(state.phaseLeftMs)),
-    p: state.players.map((p, i): SnapshotPlayer => [i, round(p.x), round(p.y), p.score, p.lastSeq, Math.round(p.dashCooldownMs), round(p.vx), round(p.vy)]),
-    o: state.orbs.map((o) => [o.id, round(o.x), round(o.y), o.value]),
+    p: state.players.map((p, i): SnapshotPlayer => [
+      i,
+      round1(p.x),
+      round1(p.y),
+      p.score,
+      p.lastSeq,
+      Math.round(p.dashCooldownMs),
+      round1(p.vx),
+      round1(p.vy),
+      Math.round(p.dashMs),
+      Math.round(p.stunMs),
+    ]),
+    o: state.orbs.map((o) => [o.id, round1(o.x), round1(o.y), o.value]),
   };
 }
 

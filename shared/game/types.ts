@@ -9,12 +9,20 @@ export interface InputFrame {
   s: number;
   x: number;
   y: number;
-  /** Dash pressed this frame. */
+  /**
+   * Dash button held. A dash starts when this is true and the cooldown is over; the client holds a tap
+   * true for a few ticks, and a host that keeps only the latest input per tick should OR `d` over the
+   * frames it received in that tick so a short tap is never lost.
+   */
   d: boolean;
 }
 
-/** Player row in a snapshot: [playerIndex, x, y, score, lastInputSeq, dashCooldownMs, vx, vy]. */
-export type SnapshotPlayer = [number, number, number, number, number, number, number, number];
+/**
+ * Player row in a snapshot: [playerIndex, x, y, score, lastInputSeq, dashCooldownMs, vx, vy, dashMs, stunMs].
+ * dashMs > 0: dashing (drawn with a trail); stunMs > 0: knocked back by someone's dash. The client needs
+ * both to replay its own unacknowledged inputs from this row (reconciliation).
+ */
+export type SnapshotPlayer = [number, number, number, number, number, number, number, number, number, number];
 /** Orb row: [orbId, x, y, value]. */
 export type SnapshotOrb = [number, number, number, number];
 
