@@ -1,0 +1,215 @@
+/**
+ * Escalation: violations (refused requests, invalid payloads, input floods) add to a decaying score per
+ * player and per IP in Redis (`abuseRecord-2.lua`); at the threshold the script sets a temporary ban
+ * (a key with a TTL), which every node checks at login and handshake. The score leaks linearly, so an
+ * honest client that trips a limit now and then never gets near the threshold.
+ *
+ * Violations are summed locally and flushed in one script call per subject every FLUSH_MS: a flood of
+ * refused requests costs Redis a handful of calls, not one per request.
+ */
+import type { Redis } from "ioredis";
+import type { FastifyBaseLogger } from "fastify";
+import type { Keys } from "../redis/keys.ts";
+import type { Scripts } from "../redis/scripts.ts";
+import type { Metrics } from "../metrics.ts";
+import { parseSubjectKey, type Subject } from "./subject.ts";
+
+export interface AbuseSettings {
+  playerThreshold: number;
+  ipThreshold: number;
+  banMs: number;
+  /** Score units per second; the same for players and IPs. */
+  decayPerSecond: number;
+}
+
+export interface BanInfo {
+  subject: string;
+  kind: Subject["kind"];
+  id: string;
+  reason: string;
+  remainingMs: number;
+}
+
+export interface OffenderInfo {
+  subject: string;
+  kind: Subject["kind"];
+  id: string;
+  /** Score now (decayed). */
+  score: number;
+  threshold: number;
+  lastViolationAt: number;
+}
+
+/** Why a violation was recorded (a metrics label, and the ban reason when it tips over). */
+export type ViolationReason = "rate_limited" | "invalid_payload" | "unknown_event" | "input_flood";
+
+const FLUSH_MS = 100;
+const REASON_MAX = 200;
+
+export class AbuseTracker {
+  private pending = new Map<string, { subject: Subject; weight: number; reason: ViolationReason }>();
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly scripts: Scripts,
+    private readonly keys: Keys,
+    private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
+    readonly settings: AbuseSettings,
+    /** Told about every ban this node issues (to disconnect the subject's sockets cluster-wide). */
+    private readonly onBanned: (subject: Subject, reason: string, remainingMs: number) => Promise<void> | void,
+  ) {}
+
+  /** Queues violation weight for subjects; flushed to Redis shortly. */
+  record(subjects: Subject[], weight: number, reason: ViolationReason): void {
+    if (weight <= 0 || subjects.length === 0) return;
+    this.metrics.violations.inc({ reason }, weight);
+    for (const subject of subjects) {
+      const entry = this.pending.get(subject.key);
+      if (entry) entry.weight += weight;
+      else this.pending.set(subject.key, { subject, weight, reason });
+    }
+    this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
+  }
+
+  /** Writes queued violations now (also called by the timer and at stop). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    if (batch.length === 0) return this.flushing;
+    // Chained so two flushes never interleave (tests and stop() await the latest).
+    this.flushing = this.flushing.then(() => this.write(batch));
+    return this.flushing;
+  }
+
+  private async write(batch: { subject: Subject; weight: number; reason: ViolationReason }[]): Promise<void> {
+    const { decayPerSecond, banMs } = this.settings;
+    await Promise.all(
+      batch.map(async ({ subject, weight, reason }) => {
+        try {
+          const [, banRemaining, newlyBanned, nowMs] = await this.scripts.run(
+            "abuseRecord",
+            [this.keys.violations(subject.key), this.keys.ban(subject.key)],
+            [weight, decayPerSecond, this.thresholdOf(subject), banMs, reason],
+            this.redis,
+          );
+          await this.touchOffenders(subject, nowMs);
+          if (newlyBanned === 1) await this.banned(subject, reason, banRemaining, nowMs);
+        } catch (err) {
+          this.log.error({ err, subject: subject.key }, "recording a violation failed");
+        }
+      }),
+    );
+  }
+
+  private thresholdOf(subject: Subject): number {
+    return subject.kind === "player" ? this.settings.playerThreshold : this.settings.ipThreshold;
+  }
+
+  /** Longest time a score can take to decay to zero: entries older than this in the index are stale. */
+  private get decayWindowMs(): number {
+    return Math.ceil((Math.max(this.settings.playerThreshold, this.settings.ipThreshold) / this.settings.decayPerSecond) * 1000);
+  }
+
+  private async touchOffenders(subject: Subject, nowMs: number): Promise<void> {
+    const window = this.decayWindowMs;
+    await this.redis
+      .multi()
+      .zadd(this.keys.offenders, nowMs, subject.key)
+      .zremrangebyscore(this.keys.offenders, "-inf", nowMs - window)
+      .pexpire(this.keys.offenders, window)
+      .exec();
+  }
+
+  private async banned(subject: Subject, reason: string, remainingMs: number, nowMs: number): Promise<void> {
+    this.metrics.bans.inc({ kind: subject.kind });
+    this.log.warn({ subject: subject.key, reason, remainingMs }, "temporary ban");
+    await this.index(subject, nowMs + remainingMs);
+    // Not awaited: reaching the sockets asks every node (up to the adapter's timeout when one is slow),
+    // and later violations must not queue behind it.
+    void Promise.resolve(this.onBanned(subject, reason, remainingMs)).catch((err: unknown) => this.log.error({ err, subject: subject.key }, "kicking a banned subject failed"));
+  }
+
+  /** Adds a ban to the admin index; the index expires with its longest ban (NX sets, GT extends). */
+  private async index(subject: Subject, untilMs: number): Promise<void> {
+    const ttl = Math.max(1, untilMs - Date.now());
+    await this.redis
+      .multi()
+      .zadd(this.keys.bans, untilMs, subject.key)
+      .pexpire(this.keys.bans, ttl, "NX")
+      .pexpire(this.keys.bans, ttl, "GT")
+      .exec();
+  }
+
+  /** Remaining ban time (ms) of the first banned subject; 0 when none is banned. */
+  async bannedFor(subjects: Subject[]): Promise<number> {
+    const ttls = await Promise.all(subjects.map((s) => this.redis.pttl(this.keys.ban(s.key))));
+    return Math.max(0, ...ttls);
+  }
+
+  /** Bans a subject by hand (admin), replacing any ban it has; its score restarts from zero. */
+  async ban(subject: Subject, seconds: number, reason: string): Promise<void> {
+    const ms = seconds * 1000;
+    await this.redis.multi().set(this.keys.ban(subject.key), reason.slice(0, REASON_MAX), "PX", ms).del(this.keys.violations(subject.key)).exec();
+    await this.index(subject, Date.now() + ms);
+    this.metrics.bans.inc({ kind: subject.kind });
+    // The ban holds whether or not every node answers: a socket missed here is refused at its next handshake.
+    await Promise.resolve(this.onBanned(subject, reason, ms)).catch((err: unknown) => this.log.error({ err, subject: subject.key }, "kicking a banned subject failed"));
+  }
+
+  /** Lifts a ban and clears the score (otherwise the next slip would ban again at once); false when none. */
+  async lift(subject: Subject): Promise<boolean> {
+    const res = await this.redis.multi().del(this.keys.ban(subject.key)).del(this.keys.violations(subject.key)).exec();
+    await this.redis.zrem(this.keys.bans, subject.key);
+    return Number(res?.[0]?.[1] ?? 0) > 0;
+  }
+
+  /** Current bans, longest first, read from the index and confirmed by each ban key's TTL. */
+  async listBans(): Promise<BanInfo[]> {
+    // The index is pruned with this node's clock; that is only housekeeping, PTTL below is the truth.
+    await this.redis.zremrangebyscore(this.keys.bans, "-inf", Date.now() - 1000);
+    const members = await this.redis.zrange(this.keys.bans, 0, "-1");
+    const rows = await Promise.all(
+      members.map(async (key) => {
+        const subject = parseSubjectKey(key);
+        if (!subject) return null;
+        const [reason, ttl] = await Promise.all([this.redis.get(this.keys.ban(key)), this.redis.pttl(this.keys.ban(key))]);
+        if (reason === null || ttl <= 0) return null;
+        return { subject: key, kind: subject.kind, id: subject.id, reason, remainingMs: ttl } satisfies BanInfo;
+      }),
+    );
+    return rows.filter((r): r is BanInfo => r !== null).sort((a, b) => b.remainingMs - a.remainingMs);
+  }
+
+  /** Subjects with a violation score above zero, highest first (at most `limit`). */
+  async listOffenders(limit = 100): Promise<OffenderInfo[]> {
+    const members = await this.redis.zrange(this.keys.offenders, 0, String(limit * 2 - 1), "REV");
+    const lastAt = members.length ? await this.redis.zmscore(this.keys.offenders, ...members) : [];
+    const rows: OffenderInfo[] = [];
+    await Promise.all(
+      members.map(async (key, i) => {
+        const subject = parseSubjectKey(key);
+        if (!subject) return;
+        // Weight 0 reads the decayed score with the Redis clock, without writing.
+        const [score] = await this.scripts.run(
+          "abuseRecord",
+          [this.keys.violations(key), this.keys.ban(key)],
+          [0, this.settings.decayPerSecond, this.thresholdOf(subject), this.settings.banMs, ""],
+          this.redis,
+        );
+        const value = Number(score);
+        if (value > 0) rows.push({ subject: key, kind: subject.kind, id: subject.id, score: value, threshold: this.thresholdOf(subject), lastViolationAt: Number(lastAt[i]) });
+      }),
+    );
+    return rows.sort((a, b) => b.score - a.score).slice(0, limit);
+  }
+
+  /** Stops the timer and writes what is queued. */
+  async stop(): Promise<void> {
+    await this.flush();
+  }
+}
