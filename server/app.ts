@@ -60,7 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
     logger: deps.logger === false ? false : { level: deps.logger && typeof deps.logger === "object" ? deps.logger.level : config.LOG_LEVEL },
     bodyLimit: config.MAX_PAYLOAD_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    // One hop: req.ip is the address our load balancer saw (the right-most X-Forwarded-For entry),
+    // not the left-most one, which any client can forge.
+    trustProxy: config.TRUST_PROXY ? (_addr: string, hop: number) => hop === 0 : false,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     forceCloseConnections: true,
@@ -154,6 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     prefix: "/admin/api",
     adminToken: config.ADMIN_TOKEN,
     nodeId: config.NODE_ID,
+    beforeAuth: (ip) => ctx.limit({ ip }, "admin_login"),
     register: async (admin) => {
       for (const m of modules) await m.registerAdminRoutes?.(admin);
     },

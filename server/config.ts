@@ -36,6 +36,26 @@ const redisUrl: Parser<string> = (raw) => {
 };
 const urlList: Parser<string[]> = (raw) => raw.split(",").map((s) => s.trim()).filter(Boolean).map(redisUrl);
 const intList: Parser<number[]> = (raw) => raw.split(",").map((s) => int(0, 10_000_000)(s));
+/** One action's budget: `count` requests per `periodMs`, bursting up to `count`. */
+export interface RateRule {
+  count: number;
+  periodMs: number;
+}
+const PERIOD_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** `action=count/period[,...]`, period like `500ms`, `10s`, `1m`, `1h` (a bare number is seconds). */
+const rateRules: Parser<Readonly<Record<string, Readonly<RateRule>>>> = (raw) => {
+  const out: Record<string, RateRule> = {};
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z][a-z0-9_]{0,31})=(\d{1,9})\/(\d{1,9})(ms|s|m|h)?$/.exec(item);
+    if (!m) throw new ConfigProblem(`entries must look like action=count/period (e.g. login=10/60s), got "${item}"`);
+    const count = Number(m[2]);
+    const periodMs = Number(m[3]) * PERIOD_UNITS[m[4] ?? "s"]!;
+    if (count < 1) throw new ConfigProblem(`count must be at least 1 in "${item}"`);
+    if (periodMs < 1 || periodMs > 30 * 86_400_000) throw new ConfigProblem(`period must be 1 ms to 30 days in "${item}"`);
+    out[m[1]!] = Object.freeze({ count, periodMs });
+  }
+  return Object.freeze(out);
+};
 const bool: Parser<boolean> = (raw) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -64,7 +84,7 @@ export const CONFIG_SPEC = {
   SHUTDOWN_GRACE_MS: v(int(0, 60_000), "5000", "How long SIGTERM waits for sockets to close."),
   ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
   MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
-  TRUST_PROXY: v(bool, "false", "Trust X-Forwarded-For (set behind a load balancer)."),
+  TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
   // Matchmaking
   MATCHMAKER_INTERVAL_MS: v(int(10, 60_000), "200", "Time between matchmaker passes on each node."),
   MATCH_MIN_PLAYERS: v(int(2, 8), "2", "Smallest match."),
@@ -86,11 +106,26 @@ export const CONFIG_SPEC = {
   // Nodes
   HEARTBEAT_INTERVAL_MS: v(int(100, 60_000), "1000", "Node registry heartbeat."),
   NODE_TTL_MS: v(int(500, 120_000), "5000", "A node missing heartbeats this long is dead."),
+  CLUSTER_NODES: v(int(1, 64), "3", "Node processes `npm run cluster` starts (or `npm run cluster -- <n>`)."),
+  // Results and boards
+  RESULTS_BATCH: v(int(1, 1000), "100", "Results read from the stream (or reclaimed) per batch."),
+  RESULTS_BLOCK_MS: v(int(10, 10_000), "1000", "How long one XREADGROUP blocks waiting for results."),
+  RESULTS_CLAIM_IDLE_MS: v(int(50, 3_600_000), "30000", "A result pending this long (its consumer died) is reclaimed by another node."),
+  RESULTS_MAX_AGE_SECONDS: v(int(60, 30 * 86400), "172800", "Results that ended longer ago are not applied; dedupe markers live this long plus a day."),
+  BOARDS_DAILY_GRACE_DAYS: v(int(0, 366), "7", "Days a daily board stays readable after its day ends."),
+  BOARDS_WEEKLY_GRACE_WEEKS: v(int(0, 104), "5", "Weeks a weekly board stays readable after its week ends."),
+  BOARDS_CACHE_TTL_MS: v(int(0, 60_000), "1000", "Lifetime of the cached top-100 page (0 = no cache)."),
+  BOARDS_PUSH_INTERVAL_MS: v(int(100, 60_000), "1000", "Least time between two top-10 pushes of one board."),
+  ANALYTICS_RETENTION_DAYS: v(int(1, 3650), "90", "Days daily analytics (unique players, counters) are kept."),
+  ANALYTICS_SERIES_HOURS: v(int(1, 24 * 90), "48", "Hours per-minute series (CCU, matches started, queue joins) are kept."),
+  ANALYTICS_FLUSH_MS: v(int(50, 60_000), "5000", "How often a node flushes its analytics counters and CCU sample."),
   // Limits
-  RATE_LIMITS: v(str(), "", "Overrides, e.g. `login=10/60s,queue_join=5/10s` (action=count/period)."),
+  RATE_LIMITS: v(rateRules, "", "Overrides, e.g. `login=10/60s,queue_join=5/10s` (action=count/period)."),
   INPUT_RATE_PER_SECOND: v(int(1, 1000), "60", "Game inputs a socket may send per second (local budget)."),
   BAN_THRESHOLD: v(int(1, 100_000), "50", "Violation score that triggers a temporary ban."),
   BAN_SECONDS: v(int(1, 30 * 86400), "900", "Length of a temporary ban."),
+  IP_BAN_THRESHOLD: v(int(1, 1_000_000), "200", "Violation score that bans an IP (higher: many players may share one address)."),
+  VIOLATION_DECAY_SECONDS: v(int(1, 30 * 86400), "600", "Time for a score of BAN_THRESHOLD to decay to zero (linear)."),
 } as const;
 
 type Env = {

@@ -12,19 +12,33 @@ import type { BoardsSubscribeRequest, Empty, LeaderboardPeriod, PingRequest, Que
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: ErrorBody };
 export type AckFn<T> = (res: Ack<T>) => void;
 
+/** Ack of `queue:join`: the ticket, its home region and a rough (optimistic) wait estimate. */
 export interface QueueJoined {
   ticketId: string;
   region: RegionId;
   estimatedWaitMs: number;
 }
 
+/** Pushed about once a second while waiting, by the node the player is connected to. */
 export interface QueueStatus {
   ticketId: string;
+  /** Home region of the ticket. */
   region: RegionId;
   elapsedMs: number;
+  /** Current search radius (widens with the wait). */
   radiusKm: number;
+  /** Current skill band (+- rating; widens with the wait). */
   skillBand: number;
+  /** Other tickets within the radius of the current queue, skill ignored, capped at 100. */
   playersInRange: number;
+  /** True once the ticket has moved on to the worldwide queue. */
+  worldwide: boolean;
+}
+
+/** The server dropped a ticket the player did not leave (it expired, or was lost when a node died). */
+export interface QueueCancelled {
+  ticketId: string;
+  reason: "expired";
 }
 
 export interface MatchFoundPlayer {
@@ -52,6 +66,41 @@ export interface LeaderboardEntry {
 export interface BoardsTop {
   period: LeaderboardPeriod;
   entries: LeaderboardEntry[];
+}
+
+/** `GET /api/leaderboards/:period`: one page; `instance` is "all", "YYYY-MM-DD" or "YYYY-Www". */
+export interface LeaderboardPage {
+  period: LeaderboardPeriod;
+  instance: string;
+  /** Players on the board. */
+  total: number;
+  entries: LeaderboardEntry[];
+}
+
+/** `GET /api/leaderboards/:period/around/:playerId`: the player's rank and their neighbours. */
+export interface LeaderboardAround extends LeaderboardPage {
+  rank: number;
+}
+
+export interface PlayerBoardRank {
+  instance: string;
+  rank: number;
+  score: number;
+}
+
+/** `GET /api/players/:id`: stats, skill rating and rank on the current board of each period. */
+export interface PlayerProfile {
+  playerId: string;
+  name: string;
+  rating: number;
+  games: number;
+  wins: number;
+  /** Best points in one match. */
+  best: number;
+  /** Points over all matches. */
+  total: number;
+  lastMatchAt: number | null;
+  ranks: Record<LeaderboardPeriod, PlayerBoardRank | null>;
 }
 
 export interface Notice {
@@ -84,6 +133,7 @@ export interface ServerToClientEvents {
   "server:notice": (notice: Notice) => void;
   announce: (a: Announcement) => void;
   "queue:status": (s: QueueStatus) => void;
+  "queue:cancelled": (c: QueueCancelled) => void;
   "match:found": (m: MatchFound) => void;
   "match:start": (m: MatchStart) => void;
   "match:snapshot": (s: Snapshot) => void;
@@ -95,6 +145,19 @@ export interface ServerToClientEvents {
 /** Server-to-server events over the adapter (`io.serverSideEmit`). */
 export interface InterServerEvents {
   "node:ping": (nodeId: string) => void;
+  /** A node now hosts a match (start or failover): every node joins and tells its own sockets of it. */
+  "match:hosted": (n: MatchHostedNotice) => void;
+  /** A match ended: every node sends `match:end` to its own sockets in it, then takes them out of the room. */
+  "match:ended": (e: MatchEnd) => void;
+}
+
+/** Between nodes: who hosts a match now, and the `match:start` each player gets (minus `you`). */
+export interface MatchHostedNotice {
+  matchId: string;
+  hostNodeId: string;
+  /** The match continues on a new host from its checkpoint: players also get `match:resumed`. */
+  resumed: boolean;
+  start: Omit<MatchStart, "you">;
 }
 
 /** What the handshake middleware stores on each socket. */

@@ -15,7 +15,7 @@ export interface AdminDeps {
   adminToken: string | undefined;
   nodeId: string;
   register: (admin: FastifyInstance) => Promise<void>;
-  /** Called with each refused attempt's IP (rate limit / abuse), may throw to refuse earlier. */
+  /** Called for every admin request with its IP before the token is checked (rate limit: throw to refuse). */
   beforeAuth?: (ip: string) => Promise<void>;
 }
 

@@ -38,6 +38,8 @@ export function createKeys(prefix: string) {
     queueFence: (queue: string) => `${p}{q:${queue}}:fence`,
     /** Redlock resource guarding one queue's matchmaker pass. */
     queueLock: (queue: string) => `${p}{q:${queue}}:lock`,
+    /** Hash: matchId -> claim JSON, for claims whose match record is not written yet (crash recovery). */
+    queueClaims: (queue: string) => `${p}{q:${queue}}:claims`,
 
     // ---- matches ----
     /** Hash: match record {players, hostNodeId, fence, createdAt, status, ...}. */
@@ -55,8 +57,29 @@ export function createKeys(prefix: string) {
     /** Stream of match results, consumed by the `boards` group. */
     resultsStream: `${p}results`,
     resultsGroup: "boards",
+    /** Stream (capped): result entries that Redis kept refusing to apply, acked and parked for an operator. */
+    resultsDead: `${p}results:dead`,
     /** Sorted set board for one period instance: all-time "all", daily "2026-11-22", weekly "2026-W47". */
     board: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}`,
+    // The keys below share their board's tag: one Lua step per board slot (server/boards/result-applier.ts).
+    /** Hash: playerId -> the player's board member (members carry the tie order, see server/boards/board-encoding.ts). */
+    boardMembers: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:members`,
+    /** Set: match ids applied to a board (its exactly-once marker); all-time is bucketed by match day. */
+    boardApplied: (period: LeaderboardPeriod, instance: string, bucket = "") => `${p}lb:{${period}:${instance}}:applied${bucket && `:${bucket}`}`,
+    /** Counter: bumped when a board's top 10 may have changed (push trigger). */
+    boardVersion: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:ver`,
+    /** String: the board version last pushed to subscribers. */
+    boardPushed: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:pushed`,
+    /** String: held for one push interval by the node that pushed the board (cluster-wide throttle). */
+    boardPushLock: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:pushlock`,
+    /** String: cached JSON of the top 100 with names (cache-aside, short TTL). */
+    boardTopCache: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:top`,
+    /** Hash {matches}: matches applied to a weekly or all-time board instance. */
+    boardMeta: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:meta`,
+    /** String: the frozen apply plan of one match result (first delivery wins; dedupe by match id). */
+    resultPlan: (matchId: string) => `${p}res:{${matchId}}`,
+    /** Set: match ids applied to one player's stats (exactly-once marker), bucketed by match day. */
+    playerApplied: (playerId: string, day: string) => `${p}player:{${playerId}}:applied:${day}`,
 
     // ---- nodes ----
     /** Sorted set: nodeId -> last heartbeat (ms). */
@@ -75,12 +98,21 @@ export function createKeys(prefix: string) {
     ban: (subject: string) => `${p}abuse:{${subject}}:ban`,
     /** Sorted set: banned subjects -> until (ms), for the admin view. */
     bans: `${p}abuse:bans`,
+    /** Sorted set: subjects with a recent violation -> last violation (ms), for the admin view; TTL = decay window. */
+    offenders: `${p}abuse:offenders`,
 
     // ---- analytics ----
     /** HyperLogLog of unique players for one day. */
     dailyUniques: (day: string) => `${p}stats:uniq:${day}`,
-    /** Hash of per-day counters {matches, queueJoins, logins}. */
-    dailyCounters: (day: string) => `${p}stats:day:${day}`,
+    /**
+     * Hash of per-day counters {matches, queueJoins, matchesStarted}. Shares the daily board's tag: `matches`
+     * is counted by the same exactly-once Lua step that applies a result to that day's board.
+     */
+    dailyCounters: (day: string) => `${p}stats:{daily:${day}}:day`,
+    /** Hash: minute of the UTC day (0-1439) -> count, for one per-minute series (matchesStarted, queueJoins). */
+    statsSeries: (kind: string, day: string) => `${p}stats:min:${kind}:${day}`,
+    /** Hash: "<minute>|<nodeId>" -> sockets on that node; CCU of a minute = sum over nodes. */
+    statsCcu: (day: string) => `${p}stats:ccu:${day}`,
   });
 }
 

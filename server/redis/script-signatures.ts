@@ -6,6 +6,87 @@
 export interface ScriptSignatures {
   /** Reads a session hash and slides its TTL. Returns flat [field, value, ...] or null when missing. */
   sessionTouch: { keys: [session: string]; args: [ttlMs: number]; result: string[] | null };
+  /** GCRA check of one subject and action (Redis time). Returns [allowed 1|0, retryAfterMs, remaining, resetAfterMs]. */
+  rateLimit: { keys: [rate: string]; args: [intervalUs: number, burst: number, cost: number]; result: [number, number, number, number] };
+  /** Adds to a decaying violation score; bans at the threshold. Returns [score, banRemainingMs, newlyBanned 1|0, nowMs]. */
+  abuseRecord: {
+    keys: [violations: string, ban: string];
+    args: [weight: number, decayPerSecond: number, threshold: number, banMs: number, reason: string];
+    result: [string, number, number, number];
+  };
+  // ---- matchmaking (server/matchmaking/queue-store.ts); codes in server/matchmaking/codes.ts ----
+  /** Refuses while the player is in a match or holds a ticket, else sets the ticket pointer. Returns 1 or a negative code. */
+  queueReserve: { keys: [playerMatch: string, playerTicket: string]; args: [pointer: string, ttlMs: number]; result: number };
+  /** Compare-and-delete of a player's ticket pointer. Returns 1 deleted, 0 not. */
+  playerTicketRelease: { keys: [playerTicket: string]; args: [pointer: string]; result: number };
+  /** Queues a ticket (hash + GEO + by-time) unless its key exists. Returns 1 or -10. */
+  ticketAdd: {
+    keys: [ticket: string, geo: string, byTime: string];
+    args: [ticketId: string, lon: number, lat: number, joinedAt: number, ticketTtlMs: number, queueTtlMs: number, ...fields: (string | number)[]];
+    result: number;
+  };
+  /** Removes a ticket (leave/disconnect) leaving a tombstone. Returns [code, matchId]. */
+  ticketRemove: {
+    keys: [ticket: string, geo: string, byTime: string];
+    args: [ticketId: string, tombstoneTtlMs: number, expectedEpoch: number | "", tombstoneIfMissing: 0 | 1];
+    result: [number, string];
+  };
+  /** Refreshes a waiting ticket, adopts it for a newer connection, counts players in range. Returns [code, countOrMatchId, joinedAt?]. */
+  ticketTouch: {
+    keys: [ticket: string, geo: string, byTime: string];
+    args: [ticketId: string, ticketTtlMs: number, queueTtlMs: number, epoch: number, nodeId: string, radiusKm: number, countCap: number];
+    result: [number, number | string, string?];
+  };
+  /** Fenced first half of a move to another queue. Returns the ticket's flat fields, or a negative code. */
+  ticketMoveOut: {
+    keys: [fence: string, ticket: string, geo: string, byTime: string];
+    args: [token: number, ticketId: string, tombstoneTtlMs: number, destination: string];
+    result: string[] | number;
+  };
+  /** Fenced claim of 1..8 tickets of one queue (keys padded to 8 tickets). Returns 1 or a negative code. */
+  matchClaim: {
+    keys: [fence: string, geo: string, byTime: string, claims: string, ...tickets: string[]];
+    args: [token: number, matchId: string, count: number, claimJson: string, tombstoneTtlMs: number, claimsTtlMs: number, ...ticketIds: string[]];
+    result: number;
+  };
+  // ---- boards (server/boards/*); codes in server/boards/script-errors.ts ----
+  /** Applies a batch of results to one board, once per match. Returns [newly applied, skipped, topChanged 1|0] or -2. */
+  boardApply: {
+    keys: [board: string, members: string, applied: string, version: string, counters: string, topCache: string];
+    args: [boardTtlMs: number, appliedTtlMs: number, countersTtlMs: number, topN: number, cachedN: number, matchCount: number, ...groups: (string | number)[]];
+    result: [number, number, number] | number;
+  };
+  /** Applies one result to one player's stats and rating, once per match. Returns 1, 0 (already) or -2. */
+  playerApply: {
+    keys: [player: string, applied: string];
+    args: [matchId: string, appliedTtlMs: number, points: number, win: 0 | 1, ratingDelta: number, defaultRating: number, name: string, endedAt: number];
+    result: number;
+  };
+  /** A player's rank, the board size and the window around them. Returns [rank0, total, first0, flat] or -1 / -2. */
+  boardAround: { keys: [board: string, members: string]; args: [playerId: string, radius: number]; result: [number, number, number, string[]] | number };
+  /** Whether this node pushes the board's top now (version moved, interval elapsed). Returns 1, 0 or -2. */
+  boardPushClaim: { keys: [version: string, pushed: string, pushLock: string]; args: [intervalMs: number, pushedTtlMs: number, nodeId: string]; result: number };
+  /** Operator edit of a board: set points, remove a player, reset. Returns 1, 0 (nothing to remove) or -2. */
+  boardEdit: {
+    keys: [board: string, members: string, version: string, topCache: string];
+    args: [op: "set" | "remove" | "reset", playerId: string, points: number, ttlMs: number, nowMs: number];
+    result: number;
+  };
+  // ---- match runtime (server/matches/match-leases.ts); codes in server/matches/match-leases.ts ----
+  /** Takes a free host lease and mints a fencing token. Returns [token, previousStatus] or -1 gone / -2 ended / -3 held. */
+  matchLeaseAcquire: { keys: [lease: string, leaseFence: string, match: string]; args: [nodeId: string, leaseMs: number, defaultTtlMs: number]; result: [number, string] | number };
+  /** Extends the caller's lease. Returns 1 or -1 (stale). */
+  matchLeaseRenew: { keys: [lease: string]; args: [leaseValue: string, leaseMs: number]; result: number };
+  /** Gives the caller's lease up (graceful stop). Returns 1 or -1 (stale). */
+  matchLeaseRelease: { keys: [lease: string]; args: [leaseValue: string]; result: number };
+  /** Fenced checkpoint write. Returns 1 or -1 (stale). */
+  matchCheckpoint: { keys: [lease: string, checkpoint: string, match: string]; args: [leaseValue: string, json: string, defaultTtlMs: number]; result: number };
+  /** Fenced end of a match (status, results, shorter TTLs; drops checkpoint and lease). Returns 1 or -1 (stale). */
+  matchFinish: { keys: [lease: string, checkpoint: string, match: string, leaseFence: string]; args: [leaseValue: string, endedAt: number, resultsJson: string, keepMs: number]; result: number };
+  /** A player's socket dropped: their match pointer shrinks to the reconnect grace. Returns 1, -1 (other match) or -2 (newer socket). */
+  playerMatchDrop: { keys: [playerMatch: string, playerConnEpoch: string]; args: [matchId: string, epoch: number, graceMs: number]; result: number };
+  /** Compare-and-delete of a player's match pointer. Returns 1 deleted, 0 not. */
+  playerMatchClear: { keys: [playerMatch: string]; args: [matchId: string]; result: number };
 }
 
 export type ScriptName = keyof ScriptSignatures;
@@ -13,4 +94,25 @@ export type ScriptName = keyof ScriptSignatures;
 /** Number of KEYS per script, checked against the file names at load time. */
 export const SCRIPT_KEY_COUNTS: { [N in ScriptName]: ScriptSignatures[N]["keys"]["length"] } = {
   sessionTouch: 1,
+  queueReserve: 2,
+  playerTicketRelease: 1,
+  ticketAdd: 3,
+  ticketRemove: 3,
+  ticketTouch: 3,
+  ticketMoveOut: 4,
+  matchClaim: 12,
+  rateLimit: 1,
+  abuseRecord: 2,
+  boardApply: 6,
+  playerApply: 2,
+  boardAround: 2,
+  boardPushClaim: 3,
+  boardEdit: 4,
+  matchLeaseAcquire: 3,
+  matchLeaseRenew: 1,
+  matchLeaseRelease: 1,
+  matchCheckpoint: 3,
+  matchFinish: 4,
+  playerMatchDrop: 2,
+  playerMatchClear: 1,
 };

@@ -31,6 +31,9 @@ export type ActionGuard = (ctx: EventContext, action: string) => Promise<void>;
 /** Per-socket gate for high-rate fire-and-forget events (e.g. game inputs); false = drop. */
 export type FireGate = (ctx: EventContext, event: FireEvent) => boolean;
 
+/** Told about every refused message (schema failure, unknown event), e.g. to escalate repeat offenders. */
+export type RejectHook = (ctx: EventContext, kind: "invalid" | "unknown") => void;
+
 interface AckRoute {
   kind: "ack";
   schema: TSchema;
@@ -48,6 +51,7 @@ export class EventRouter {
   private readonly known = new Set<string>(CLIENT_EVENTS);
   guard: ActionGuard | null = null;
   fireGate: FireGate | null = null;
+  onReject: RejectHook | null = null;
 
   constructor(
     private readonly metrics: Metrics,
@@ -80,17 +84,33 @@ export class EventRouter {
     socket.onAny((event: string, ...args: unknown[]) => {
       if (this.routes.has(event)) return;
       this.metrics.unknownEvents.inc();
+      this.reject(ctx, "unknown");
+      // Also a protocol event whose module is not running here: the client must not wait for a timeout.
       const last = args[args.length - 1];
-      if (typeof last === "function" && !this.known.has(event)) {
-        (last as AckFn<never>)({ ok: false, error: { code: ErrorCode.UNKNOWN_EVENT, message: "Unknown event" } });
+      if (typeof last === "function") {
+        const message = this.known.has(event) ? "Event not served by this node" : "Unknown event";
+        (last as AckFn<never>)({ ok: false, error: { code: ErrorCode.UNKNOWN_EVENT, message } });
       }
     });
     for (const [event, route] of this.routes) {
       if (route.kind === "fire") {
         socket.on(event as FireEvent, (payload: unknown) => this.runFire(ctx, event as FireEvent, route, payload));
       } else {
-        socket.on(event as AckEvent, ((payload: unknown, ack: unknown) => void this.runAck(ctx, event, route, payload, ack)) as never);
+        socket.on(event as AckEvent, ((...args: unknown[]) => void this.runAck(ctx, event, route, args)) as never);
       }
+    }
+  }
+
+  /** The schema an event is validated with (fuzz tests), undefined when no module serves it. */
+  schemaOf(event: string): TSchema | undefined {
+    return this.routes.get(event)?.schema;
+  }
+
+  private reject(ctx: EventContext, kind: "invalid" | "unknown"): void {
+    try {
+      this.onReject?.(ctx, kind);
+    } catch (err) {
+      this.log.error({ err, playerId: ctx.playerId }, "reject hook failed");
     }
   }
 
@@ -99,6 +119,7 @@ export class EventRouter {
     if (!compiled(route.schema).Check(payload)) {
       this.metrics.inputsDropped.inc({ reason: "invalid" });
       this.metrics.invalidPayloads.inc({ event });
+      this.reject(ctx, "invalid");
       return;
     }
     try {
@@ -108,18 +129,24 @@ export class EventRouter {
     }
   }
 
-  private async runAck(ctx: EventContext, event: string, route: AckRoute, payload: unknown, ack: unknown): Promise<void> {
-    // A client that sends an acked event without a callback gets no reply; we still process nothing.
+  private async runAck(ctx: EventContext, event: string, route: AckRoute, args: unknown[]): Promise<void> {
+    // The wire shape is exactly [payload, ack]. Without a callback there is no one to answer: drop and
+    // count. With one but a missing or extra argument, answer INVALID_PAYLOAD.
+    const ack = args[args.length - 1];
     if (typeof ack !== "function") {
       this.metrics.invalidPayloads.inc({ event });
+      this.reject(ctx, "invalid");
       return;
     }
     const reply = ack as (res: Ack<unknown>) => void;
     this.metrics.socketEvents.inc({ event });
     try {
-      if (!compiled(route.schema).Check(payload)) {
+      const payload = args[0];
+      if (args.length !== 2 || !compiled(route.schema).Check(payload)) {
         this.metrics.invalidPayloads.inc({ event });
-        reply({ ok: false, error: { code: ErrorCode.INVALID_PAYLOAD, message: describeFirstError(route.schema, payload) } });
+        this.reject(ctx, "invalid");
+        const message = args.length !== 2 ? "expected one payload object and an ack" : describeFirstError(route.schema, payload);
+        reply({ ok: false, error: { code: ErrorCode.INVALID_PAYLOAD, message } });
         return;
       }
       if (route.action && this.guard) await this.guard(ctx, route.action);

@@ -45,7 +45,8 @@ async function redisMajorVersion(redis: Redis): Promise<number> {
 
 function clientIp(socket: AppSocket, trustProxy: boolean): string {
   const fwd = socket.handshake.headers["x-forwarded-for"];
-  if (trustProxy && typeof fwd === "string" && fwd) return fwd.split(",")[0]!.trim();
+  // The right-most entry was appended by our own load balancer; entries left of it are client-supplied.
+  if (trustProxy && typeof fwd === "string" && fwd) return fwd.split(",").at(-1)!.trim();
   return socket.handshake.address;
 }
 
@@ -105,6 +106,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     deps.metrics.socketsConnected.inc();
     socket.once("disconnect", (reason) => {
       deps.metrics.socketsConnected.dec();
+      // A socket's lifetime counts as use of its session: slide the expiry from the last activity.
+      deps.redis.pexpire(deps.keys.session(socket.data.sessionId), deps.sessionTtlSeconds * 1000).catch(() => {});
       deps.onDisconnected?.(socket, reason);
     });
     deps.router.attach(socket);

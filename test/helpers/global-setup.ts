@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 import { startEmbeddedRedis } from "../../server/embedded-redis.ts";
+import { buildClient } from "../../client/build.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -15,6 +16,8 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // Browser tests load the real bundle: build it once per run (nodes serve client/dist when it exists).
+  await buildClient();
   if (process.env.REDIS_TEST_URL) {
     project.provide("redisUrl", process.env.REDIS_TEST_URL);
     return;

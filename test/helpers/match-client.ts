@@ -1,0 +1,124 @@
+/**
+ * Test helpers of the match runtime: a socket.io client that records every event from before its
+ * handshake (a server may emit match:start in the same TCP read as the connect packet, before a listener
+ * added after `connect` exists), and a match record written the way the matchmaker writes it.
+ */
+import { randomBytes } from "node:crypto";
+import type { Redis } from "ioredis";
+import { io as ioClient, type Socket } from "socket.io-client";
+import type { Keys } from "../../server/redis/keys.ts";
+import { writeMatchRecord, type MatchRecord } from "../../server/matches/match-record.ts";
+import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
+import type { MatchResumed } from "../../shared/protocol.ts";
+
+export interface Recorded {
+  event: string;
+  data: unknown;
+  /** performance.now() at arrival. */
+  at: number;
+}
+
+/** A client that keeps every event it received, in order. */
+export class RecordingClient {
+  readonly events: Recorded[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(readonly socket: Socket) {
+    socket.onAny((event: string, data: unknown) => {
+      this.events.push({ event, data, at: performance.now() });
+      for (const w of this.waiters.splice(0)) w();
+    });
+    socket.on("disconnect", () => {
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  /** Connects (websocket only, no auto-reconnect) and resolves once connected. */
+  static connect(url: string, token: string): Promise<RecordingClient> {
+    const socket = ioClient(url, { transports: ["websocket"], auth: { token }, reconnection: false, forceNew: true });
+    const c = new RecordingClient(socket);
+    return new Promise((ok, fail) => {
+      socket.once("connect", () => ok(c));
+      socket.once("connect_error", (err) => {
+        socket.close();
+        fail(err);
+      });
+    });
+  }
+
+  all<T>(event: string): T[] {
+    return this.events.filter((e) => e.event === event).map((e) => e.data as T);
+  }
+
+  snapshots(): Snapshot[] {
+    return this.all<Snapshot>("match:snapshot");
+  }
+
+  starts(): MatchStart[] {
+    return this.all<MatchStart>("match:start");
+  }
+
+  ends(): MatchEnd[] {
+    return this.all<MatchEnd>("match:end");
+  }
+
+  resumes(): MatchResumed[] {
+    return this.all<MatchResumed>("match:resumed");
+  }
+
+  /** Waits until `pred` holds over the recorded events (re-checked at each new event and every 100 ms). */
+  async until<T>(pred: () => T | undefined | null | false, timeoutMs: number, what = "condition"): Promise<T> {
+    const end = performance.now() + timeoutMs;
+    for (;;) {
+      const v = pred();
+      if (v) return v;
+      const left = end - performance.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise<void>((ok) => {
+        const t = setTimeout(ok, Math.min(left, 100));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          ok();
+        });
+      });
+    }
+  }
+
+  /** The first recorded `event` (after index `from`), waiting for it. */
+  next<T>(event: string, timeoutMs: number, from = 0): Promise<T> {
+    return this.until(() => this.events.slice(from).find((e) => e.event === event)?.data as T | undefined, timeoutMs, event);
+  }
+
+  /** Sends an input frame. */
+  input(s: number, x: number, y: number, d = false): void {
+    this.socket.emit("match:input", { s, x, y, d });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A match record as the matchmaker writes it right after a claim (see server/matches/match-record.ts). */
+export function matchRecordFor(players: { playerId: string; name: string }[], hostNodeId: string, seed = 1234): MatchRecord {
+  return {
+    matchId: `m-${randomBytes(6).toString("hex")}`,
+    queue: "world",
+    fence: 1,
+    hostNodeId,
+    createdAt: Date.now(),
+    status: "created",
+    seed,
+    players: players.map((p) => ({ playerId: p.playerId, name: p.name, rating: 1000 })),
+  };
+}
+
+/** Writes the record, the active-set entry and the player pointers (the matchmaker's part of the contract). */
+export async function createMatch(redis: Redis, keys: Keys, rec: MatchRecord, ttlMs = 120_000): Promise<void> {
+  await writeMatchRecord(redis, keys, rec, ttlMs);
+}
+
+/** Every snapshot sequence number is above the one before. */
+export function strictlyIncreasing(snaps: Snapshot[]): boolean {
+  return snaps.every((s, i) => i === 0 || s.n > snaps[i - 1]!.n);
+}
