@@ -30,28 +30,31 @@ export interface MatchRecord {
 }
 
 /**
- * Writes the record, adds it to the active set and points each player at it. A pipeline, not MULTI:
- * the keys live in different hash slots (Cluster); every write is idempotent, so a retry is safe.
+ * Writes the record, adds it to the active set and points each player at it. Each key is written by its
+ * own command (auto-pipelined by ioredis into one round trip on a single Redis): the keys live in
+ * different hash slots, and a Cluster refuses cross-slot pipelines. Every write is idempotent, so a
+ * retry after a partial failure is safe.
  */
 export async function writeMatchRecord(redis: Redis, keys: Keys, rec: MatchRecord, ttlMs: number): Promise<void> {
-  const p = redis.pipeline();
   const key = keys.match(rec.matchId);
-  p.hset(key, {
-    matchId: rec.matchId,
-    queue: rec.queue,
-    fence: String(rec.fence),
-    hostNodeId: rec.hostNodeId,
-    createdAt: String(rec.createdAt),
-    status: rec.status,
-    seed: String(rec.seed),
-    players: JSON.stringify(rec.players),
-  });
-  p.pexpire(key, ttlMs);
-  p.zadd(keys.matchesActive, rec.createdAt, rec.matchId);
-  for (const pl of rec.players) p.set(keys.playerMatch(pl.playerId), rec.matchId, "PX", ttlMs);
-  const res = await p.exec();
-  const failed = res?.find(([err]) => err);
-  if (failed) throw failed[0];
+  await Promise.all([
+    redis
+      .multi()
+      .hset(key, {
+        matchId: rec.matchId,
+        queue: rec.queue,
+        fence: String(rec.fence),
+        hostNodeId: rec.hostNodeId,
+        createdAt: String(rec.createdAt),
+        status: rec.status,
+        seed: String(rec.seed),
+        players: JSON.stringify(rec.players),
+      })
+      .pexpire(key, ttlMs)
+      .exec(),
+    redis.zadd(keys.matchesActive, rec.createdAt, rec.matchId),
+    ...rec.players.map((pl) => redis.set(keys.playerMatch(pl.playerId), rec.matchId, "PX", ttlMs)),
+  ]);
 }
 
 /** Reads a match record; null when missing or expired. */
