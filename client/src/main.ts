@@ -140,6 +140,10 @@ function ensureConnection(): Connection {
   });
   const s = c.socket;
   s.on("queue:status", onQueueStatus);
+  // The ticket vanished (expired, or lost with a node mid-move): the player still wants a game, so queue again.
+  s.on("queue:cancelled", () => {
+    if (queue === "searching") void joinQueue();
+  });
   s.on("match:found", onMatchFound);
   s.on("match:start", onMatchStart);
   s.on("match:snapshot", (snap) => view?.onSnapshot(snap));
