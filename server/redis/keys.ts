@@ -74,6 +74,8 @@ export function createKeys(prefix: string) {
     boardPushLock: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:pushlock`,
     /** String: cached JSON of the top 100 with names (cache-aside, short TTL). */
     boardTopCache: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:top`,
+    /** Counter: bumped by every write into the cached top; a page built meanwhile is not cached. */
+    boardTopGen: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:topgen`,
     /** Hash {matches}: matches applied to a weekly or all-time board instance. */
     boardMeta: (period: LeaderboardPeriod, instance: string) => `${p}lb:{${period}:${instance}}:meta`,
     /** String: the frozen apply plan of one match result (first delivery wins; dedupe by match id). */

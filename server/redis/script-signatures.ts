@@ -52,7 +52,7 @@ export interface ScriptSignatures {
   // ---- boards (server/boards/*); codes in server/boards/script-errors.ts ----
   /** Applies a batch of results to one board, once per match. Returns [newly applied, skipped, topChanged 1|0] or -2. */
   boardApply: {
-    keys: [board: string, members: string, applied: string, version: string, counters: string, topCache: string];
+    keys: [board: string, members: string, applied: string, version: string, counters: string, topCache: string, topGen: string];
     args: [boardTtlMs: number, appliedTtlMs: number, countersTtlMs: number, topN: number, cachedN: number, matchCount: number, ...groups: (string | number)[]];
     result: [number, number, number] | number;
   };
@@ -67,8 +67,10 @@ export interface ScriptSignatures {
   /** Whether this node pushes the board's top now (version moved, interval elapsed). Returns 1, 0 or -2. */
   boardPushClaim: { keys: [version: string, pushed: string, pushLock: string]; args: [intervalMs: number, pushedTtlMs: number, nodeId: string]; result: number };
   /** Operator edit of a board: set points, remove a player, reset. Returns 1, 0 (nothing to remove) or -2. */
+  /** Caches a built top page unless the top changed while it was built. Returns 1 stored, 0 not, or -2. */
+  boardCacheSet: { keys: [topCache: string, topGen: string]; args: [page: string, ttlMs: number, generation: string]; result: number };
   boardEdit: {
-    keys: [board: string, members: string, version: string, topCache: string];
+    keys: [board: string, members: string, version: string, topCache: string, topGen: string];
     args: [op: "set" | "remove" | "reset", playerId: string, points: number, ttlMs: number, nowMs: number];
     result: number;
   };
@@ -103,11 +105,12 @@ export const SCRIPT_KEY_COUNTS: { [N in ScriptName]: ScriptSignatures[N]["keys"]
   matchClaim: 12,
   rateLimit: 1,
   abuseRecord: 2,
-  boardApply: 6,
+  boardApply: 7,
   playerApply: 2,
   boardAround: 2,
   boardPushClaim: 3,
-  boardEdit: 4,
+  boardEdit: 5,
+  boardCacheSet: 2,
   matchLeaseAcquire: 3,
   matchLeaseRenew: 1,
   matchLeaseRelease: 1,

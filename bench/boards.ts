@@ -1,0 +1,167 @@
+/**
+ * Boards benchmark (run: npx tsx bench/boards.ts). Starts its own redis-server (no AOF) and prints:
+ *  1. board writes/s through the real apply step (boardApply Lua, batched as the consumer batches) against
+ *     `redis-benchmark ZINCRBY -P 16` measured in the same run (goal: ratio >= 0.5);
+ *  2. results/s end to end (stream -> consumer group -> plans, 3 boards, player stats -> XACK) on one node;
+ *  3. top-100 (with names; cache-aside vs no cache) and around-me p50/p99 on a 1,000,000-member board,
+ *     read directly and over HTTP.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import { startEmbeddedRedis } from "../server/embedded-redis.ts";
+import { loadConfig } from "../server/config.ts";
+import { createKeys } from "../server/redis/keys.ts";
+import { Scripts } from "../server/redis/scripts.ts";
+import { createMetrics } from "../server/metrics.ts";
+import { ResultApplier, applierConfig } from "../server/boards/result-applier.ts";
+import { BoardReader } from "../server/boards/board-reader.ts";
+import { BoardsModule } from "../server/boards/boards-module.ts";
+import { buildPlan, type ResultPlan } from "../server/boards/result-plan.ts";
+import { boardMember } from "../server/boards/board-encoding.ts";
+import { startNode } from "../server/node.ts";
+import { appendMatchResult, type MatchResult } from "../server/matches/match-result.ts";
+
+const WRITE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const BATCH_MATCHES = 100;
+const PLAYERS_PER_MATCH = 8;
+const CONCURRENCY = 4;
+const E2E_RESULTS = 4000;
+const BOARD_SIZE = 1_000_000;
+const READS = 2000;
+
+const dir = mkdtempSync(join(tmpdir(), "arena-bench-boards-"));
+const server = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+const redis = new Redis(server.url, { enableAutoPipelining: true });
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+try {
+  // ---- 1. baseline: redis-benchmark ZINCRBY -P 16 ---------------------------------------------------
+  const rb = spawnSync("redis-benchmark", ["-p", String(server.port), "-P", "16", "-n", "2000000", "-r", "1000000", "-q", "ZINCRBY", "bench:z", "1", "__rand_int__"], { encoding: "utf8" });
+  const m = /([\d.]+) requests per second/.exec(rb.stdout);
+  if (!m) throw new Error(`redis-benchmark output not understood: ${rb.stdout} ${rb.stderr}`);
+  const baseline = Number(m[1]);
+  await redis.del("bench:z");
+
+  // ---- 1b. board writes through boardApply ------------------------------------------------------------
+  const prefix = "bench:";
+  const keys = createKeys(prefix);
+  const scripts = await Scripts.load(redis);
+  const config = loadConfig({}, { KEY_PREFIX: prefix, LOG_LEVEL: "silent" });
+  const applier = new ResultApplier({ redis, keys, scripts, now: Date.now, config: applierConfig(config) });
+  const pool = Array.from({ length: 100_000 }, (_, i) => `b${i}`);
+  let matchSeq = 0;
+  const makeResult = (): MatchResult => {
+    const ids = new Set<string>();
+    while (ids.size < PLAYERS_PER_MATCH) ids.add(pool[Math.floor(Math.random() * pool.length)]!);
+    return {
+      matchId: `w${++matchSeq}-${randomBytes(3).toString("hex")}`,
+      endedAt: Date.now(),
+      durationMs: 90_000,
+      players: [...ids].map((playerId, i) => ({ playerId, name: playerId, score: Math.floor(Math.random() * 100), placement: i + 1 })),
+    };
+  };
+  const makePlans = (): ResultPlan[] => Array.from({ length: BATCH_MATCHES }, () => buildPlan(makeResult(), Array(PLAYERS_PER_MATCH).fill(1000)));
+  // Warm-up (script cache, board growth), then the measured window.
+  for (let i = 0; i < 5; i++) await applier.applyBoards(makePlans());
+  let writes = 0;
+  const t0 = performance.now();
+  const deadline = t0 + WRITE_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < deadline) {
+        const plans = makePlans();
+        await applier.applyBoards(plans);
+        writes += plans.length * PLAYERS_PER_MATCH * 3; // one member update on each of 3 boards
+      }
+    }),
+  );
+  const writeRate = writes / ((performance.now() - t0) / 1000);
+
+  // ---- 2. results end to end on one node ----------------------------------------------------------------
+  const e2ePrefix = "bench-e2e:";
+  const node = await startNode(loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: server.url, KEY_PREFIX: e2ePrefix, LOG_LEVEL: "silent", RESULTS_BLOCK_MS: "50" }), {
+    logger: false,
+    modules: (ctx) => [new BoardsModule(ctx)],
+  });
+  const e2eKeys = createKeys(e2ePrefix);
+  const appendStart = performance.now();
+  await Promise.all(Array.from({ length: E2E_RESULTS }, () => appendMatchResult(redis, e2eKeys, makeResult())));
+  const consumed = async () => Number((await redis.hget(e2eKeys.boardMeta("alltime", "all"), "matches")) ?? 0);
+  while ((await consumed()) < E2E_RESULTS) await new Promise((r) => setTimeout(r, 20));
+  const e2eRate = E2E_RESULTS / ((performance.now() - appendStart) / 1000);
+
+  // ---- 3. reads on a 1M-member board ----------------------------------------------------------------------
+  const board = e2eKeys.board("daily", "2099-01-01");
+  const boardMembers = e2eKeys.boardMembers("daily", "2099-01-01");
+  for (let base = 0; base < BOARD_SIZE; base += 100_000) {
+    const p = redis.pipeline();
+    for (let c = base; c < base + 100_000; c += 1000) {
+      const z: (string | number)[] = [];
+      const h: string[] = [];
+      for (let i = c; i < c + 1000; i++) {
+        const member = boardMember(Date.UTC(2099, 0, 1) + (i % 4), 1, `m${i}`);
+        z.push(Math.floor((BOARD_SIZE - 1 - i) / 4), member);
+        h.push(`m${i}`, member);
+      }
+      p.zadd(board, ...z);
+      p.hset(boardMembers, ...h);
+    }
+    await p.exec();
+  }
+  const names = redis.pipeline();
+  for (let i = 0; i < 100; i++) names.hset(e2eKeys.player(`m${i}`), "name", `Player ${i}`);
+  await names.exec();
+  const metrics = createMetrics("bench");
+  const cached = new BoardReader({ redis, keys: e2eKeys, scripts, metrics, now: Date.now, cacheTtlMs: 1000 });
+  const uncached = new BoardReader({ redis, keys: e2eKeys, scripts, metrics, now: Date.now, cacheTtlMs: 0 });
+  const time = async (fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < 50; i++) await fn(i);
+    const xs: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < READS; i++) {
+      const t = performance.now();
+      await fn(i);
+      xs.push(performance.now() - t);
+    }
+    return { p50: pct(xs, 50), p99: pct(xs, 99), perSec: READS / ((performance.now() - start) / 1000) };
+  };
+  const rnd = () => `m${Math.floor(Math.random() * BOARD_SIZE)}`;
+  const topNoCache = await time(() => uncached.page("daily", "2099-01-01", 0, 100));
+  const topCache = await time(() => cached.page("daily", "2099-01-01", 0, 100));
+  const around = await time(() => uncached.around("daily", "2099-01-01", rnd(), 5));
+  const http = (path: () => string) => time(async () => {
+    const res = await fetch(`${node.url}${path()}`);
+    if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
+    await res.arrayBuffer();
+  });
+  const httpTop = await http(() => "/api/leaderboards/daily?date=2099-01-01&limit=100");
+  const httpAround = await http(() => `/api/leaderboards/daily/around/${rnd()}?date=2099-01-01&radius=5`);
+  await node.stop();
+
+  const ms = (x: number) => `${x.toFixed(2)} ms`;
+  console.log(`\nboards benchmark (redis-server ${server.url}, ${WRITE_SECONDS}s write window)\n`);
+  console.log(`baseline redis-benchmark ZINCRBY -P 16        ${fmt(baseline)} ops/s`);
+  console.log(`board writes (boardApply, ${BATCH_MATCHES} matches x ${PLAYERS_PER_MATCH} players x 3 boards per batch, ${CONCURRENCY} in flight)`);
+  console.log(`                                              ${fmt(writeRate)} member updates/s   ratio ${(writeRate / baseline).toFixed(2)} (goal >= 0.5)`);
+  console.log(`results end to end (stream -> 1 node, XACK)   ${fmt(e2eRate)} results/s (${PLAYERS_PER_MATCH} players, plan + 3 boards + ${PLAYERS_PER_MATCH} player steps each)`);
+  console.log(`\n1,000,000-member board, ${READS} sequential reads each      p50        p99       reads/s`);
+  const row = (label: string, r: { p50: number; p99: number; perSec: number }) => console.log(`${label.padEnd(48)}${ms(r.p50).padStart(9)}  ${ms(r.p99).padStart(9)}  ${fmt(r.perSec).padStart(8)}`);
+  row("top 100 with names, no cache (reader)", topNoCache);
+  row("top 100 with names, cache-aside 1s (reader)", topCache);
+  row("around-me radius 5 (reader)", around);
+  row("HTTP GET top 100 (cache on)", httpTop);
+  row("HTTP GET around-me radius 5", httpAround);
+  console.log(`cache speed-up on top 100 (p50)                 x${(topNoCache.p50 / topCache.p50).toFixed(1)}`);
+} finally {
+  redis.disconnect();
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
