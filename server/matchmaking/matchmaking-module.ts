@@ -21,6 +21,7 @@ import { Matchmaker, newId, type CreatedMatch } from "./matchmaker.ts";
 import { QueueStore, WORLD_QUEUE, pointerOf } from "./queue-store.ts";
 import { estimateWaitMs, lastRegionalStep, rulesFromConfig, scheduleFromConfig, type GroupRules, type SearchSchedule } from "./schedule.ts";
 import { WaitingRoom } from "./waiting-room.ts";
+import type { BoardsModule } from "../boards/boards-module.ts";
 
 /** queue:status cadence. */
 export const STATUS_INTERVAL_MS = 1000;
@@ -155,6 +156,7 @@ export class MatchmakingModule implements NodeModule {
       throw err;
     }
     metrics.queueJoins.inc();
+    this.ctx.modules.get<BoardsModule>("boards")?.record("queueJoins");
     this.room.track({ playerId: c.playerId, ticketId, home: place.home, queue: place.home, joinedAt, socket: c.socket });
     let estimatedWaitMs = Math.max(this.rules.fillWaitMs, this.schedule.startsAtMs[this.schedule.startsAtMs.length - 1]!);
     try {
