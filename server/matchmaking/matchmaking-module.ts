@@ -127,6 +127,9 @@ export class MatchmakingModule implements NodeModule {
     // One adapter message reaches every player's room on whichever node each is connected to.
     this.ctx.io.to(m.players.map((p) => rooms.player(p.playerId))).emit("match:found", { matchId: m.matchId, players });
     for (const p of m.players) this.room.untrack(p.playerId, p.ticketId);
+    // Fast path: the chosen host starts now instead of at its next scan of the active set.
+    this.ctx.modules.get<NodeModule & { nudge(matchId: string, hostNodeId: string): void }>("matches")?.nudge(m.matchId, m.hostNodeId);
+    this.ctx.modules.get<BoardsModule>("boards")?.record("matchesStarted");
   }
 
   private async join(c: EventContext, req: QueueJoinRequest): Promise<QueueJoined> {
