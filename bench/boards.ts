@@ -6,13 +6,8 @@
  *  3. top-100 (with names; cache-aside vs no cache) and around-me p50/p99 on a 1,000,000-member board,
  *     read directly and over HTTP.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { startEmbeddedRedis } from "../server/embedded-redis.ts";
 import { loadConfig } from "../server/config.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
@@ -24,6 +19,7 @@ import { buildPlan, type ResultPlan } from "../server/boards/result-plan.ts";
 import { boardMember } from "../server/boards/board-encoding.ts";
 import { startNode } from "../server/node.ts";
 import { appendMatchResult, type MatchResult } from "../server/matches/match-result.ts";
+import { fmt, percentile, redisBenchmark, startBenchRedis } from "./lib.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const BATCH_MATCHES = 100;
@@ -33,21 +29,12 @@ const E2E_RESULTS = 4000;
 const BOARD_SIZE = 1_000_000;
 const READS = 2000;
 
-const dir = mkdtempSync(join(tmpdir(), "arena-bench-boards-"));
-const server = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+const server = await startBenchRedis("boards");
 const redis = new Redis(server.url, { enableAutoPipelining: true });
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 
 try {
   // ---- 1. baseline: redis-benchmark ZINCRBY -P 16 ---------------------------------------------------
-  const rb = spawnSync("redis-benchmark", ["-p", String(server.port), "-P", "16", "-n", "2000000", "-r", "1000000", "-q", "ZINCRBY", "bench:z", "1", "__rand_int__"], { encoding: "utf8" });
-  const m = /([\d.]+) requests per second/.exec(rb.stdout);
-  if (!m) throw new Error(`redis-benchmark output not understood: ${rb.stdout} ${rb.stderr}`);
-  const baseline = Number(m[1]);
+  const baseline = redisBenchmark(server.port, ["ZINCRBY", "bench:z", "1", "__rand_int__"], { n: 2_000_000, r: 1_000_000 });
   await redis.del("bench:z");
 
   // ---- 1b. board writes through boardApply ------------------------------------------------------------
@@ -131,7 +118,7 @@ try {
       await fn(i);
       xs.push(performance.now() - t);
     }
-    return { p50: pct(xs, 50), p99: pct(xs, 99), perSec: READS / ((performance.now() - start) / 1000) };
+    return { p50: percentile(xs, 50), p99: percentile(xs, 99), perSec: READS / ((performance.now() - start) / 1000) };
   };
   const rnd = () => `m${Math.floor(Math.random() * BOARD_SIZE)}`;
   const topNoCache = await time(() => uncached.page("daily", "2099-01-01", 0, 100));
@@ -163,5 +150,4 @@ try {
 } finally {
   redis.disconnect();
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

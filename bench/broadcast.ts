@@ -12,22 +12,16 @@
  * of crossing nodes.
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
+import { percentile, startBenchRedis } from "./lib.ts";
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 25);
 const PER_ROOM = 8;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const HZ = 20;
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 const wallNow = () => performance.timeOrigin + performance.now();
 
 // ---- client side (child process) ------------------------------------------------------------------------
@@ -58,7 +52,7 @@ if (process.argv[2] === "--clients") {
       got = 0;
       process.send!({ cmd: "reset" });
     } else if (msg.cmd === "report") {
-      process.send!({ cmd: "report", got, p50: pct(lat, 50), p99: pct(lat, 99) });
+      process.send!({ cmd: "report", got, p50: percentile(lat, 50), p99: percentile(lat, 99) });
     } else if (msg.cmd === "exit") {
       for (const s of sockets) s.close();
       process.exit(0);
@@ -70,15 +64,13 @@ if (process.argv[2] === "--clients") {
 }
 
 async function runBench(): Promise<void> {
-  const { startEmbeddedRedis } = await import("../server/embedded-redis.ts");
   const { loadConfig } = await import("../server/config.ts");
   const { startNode } = await import("../server/node.ts");
   const { createMatch, toSnapshot } = await import("../shared/game/sim.ts");
   const { rooms } = await import("../shared/protocol.ts");
   type NodeModule = import("../server/node-module.ts").NodeModule;
 
-  const dir = mkdtempSync(join(tmpdir(), "arena-bench-bc-"));
-  const server = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+  const server = await startBenchRedis("bc");
   const redis = new Redis(server.url);
   const prefix = `bench:${randomBytes(3).toString("hex")}:`;
   // Each socket joins the room named by its player name ("r<room>-<i>"): no match runtime involved.
@@ -183,6 +175,5 @@ async function runBench(): Promise<void> {
     await Promise.all([a.stop(), b.stop()]);
     redis.disconnect();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }

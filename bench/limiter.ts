@@ -12,17 +12,14 @@
  *     rate-limiter-flexible's script by EVALSHA.
  * Ratios: ours / INCR -P 16 (goal >= 0.5) and ours / rate-limiter-flexible (goal >= 2).
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { RateLimiterRedis } from "rate-limiter-flexible";
-import { startEmbeddedRedis } from "../server/embedded-redis.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { RateLimiter } from "../server/limits/rate-limiter.ts";
 import { RuleSet } from "../server/limits/rules.ts";
+import { fmt, redisBenchmark, startBenchRedis } from "./lib.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4.5);
 /** Checks in flight at once (a node serving thousands of sockets has many). */
@@ -30,10 +27,8 @@ const CONCURRENCY = 512;
 const ALLOWED_SUBJECTS = 100_000;
 const HAMMER_SUBJECTS = 1_000;
 
-const dir = mkdtempSync(join(tmpdir(), "arena-bench-limiter-"));
-const server = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+const server = await startBenchRedis("limiter");
 const redis = new Redis(server.url, { enableAutoPipelining: true });
-const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 const ROUNDS = 3;
 
@@ -55,14 +50,6 @@ async function measure(op: (i: number) => Promise<unknown>, seconds: number): Pr
   return done / ((performance.now() - t0) / 1000);
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** redis-benchmark -P 16 for one command line; returns requests per second. */
-function redisBenchmark(port: number, n: number, args: string[]): number {
-  const rb = spawnSync("redis-benchmark", ["-p", String(port), "-P", "16", "-n", String(n), "-r", "100000", "-q", ...args], { encoding: "utf8" });
-  const m = /([\d.]+) requests per second/.exec(rb.stdout.split("\r").pop() ?? "");
-  if (!m) throw new Error(`redis-benchmark output not understood: ${rb.stdout.slice(-300)} ${rb.stderr}`);
-  return Number(m[1]);
-}
 
 try {
   const keys = createKeys("bench:");
@@ -108,7 +95,7 @@ try {
   for (const [, op] of scenarios) await Promise.all(Array.from({ length: CONCURRENCY }, (_, w) => op(w))); // warm-up
   const results = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [label, n, args] of serverSide) results.set(label, [...(results.get(label) ?? []), redisBenchmark(server.port, n, args)]);
+    for (const [label, n, args] of serverSide) results.set(label, [...(results.get(label) ?? []), redisBenchmark(server.port, args, { n, r: 100_000 })]);
     for (const [label, op] of scenarios) results.set(label, [...(results.get(label) ?? []), await measure(op, SECONDS / ROUNDS)]);
   }
   const get = (label: string) => median(results.get(label)!);
@@ -131,5 +118,4 @@ try {
 } finally {
   redis.disconnect();
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }

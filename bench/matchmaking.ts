@@ -15,13 +15,10 @@
  *     bare Lua claim, sequential and pipelined, and the design's lock-per-pass (one lock, 100 claims).
  */
 import { createRequire } from "node:module";
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus, loadavg } from "node:os";
 import Redlock, { ResourceLockedError } from "redlock";
 import type { Redis } from "ioredis";
 import { loadConfig } from "../server/config.ts";
-import { startEmbeddedRedis } from "../server/embedded-redis.ts";
 import { connectRedis } from "../server/redis/connection.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
@@ -30,6 +27,7 @@ import { nearestRegion, storedPosition } from "../server/matchmaking/geo.ts";
 import { Matchmaker, newId, type CreatedMatch } from "../server/matchmaking/matchmaker.ts";
 import { QUEUES, QueueStore, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/queue-store.ts";
 import { Code } from "../server/matchmaking/codes.ts";
+import { fmt, percentile, startBenchRedis } from "./lib.ts";
 
 interface City {
   name: string;
@@ -127,12 +125,6 @@ async function waiting(e: Env): Promise<number> {
   return (await Promise.all(QUEUES.map((q) => e.redis.zcard(e.keys.queueByTime(q))))).reduce((a, b) => a + b, 0);
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const f = (n: number) => Math.round(n).toLocaleString("en-US");
-
 async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
@@ -212,9 +204,9 @@ async function realistic(url: string) {
   return {
     matched,
     left,
-    p50: pct(waits, 50),
-    p90: pct(waits, 90),
-    p99: pct(waits, 99),
+    p50: percentile(waits, 50),
+    p90: percentile(waits, 90),
+    p99: percentile(waits, 99),
     immediate: waits.filter((w) => w < 1000).length / waits.length,
     spanSeconds: (lastAt - firstAt) / 1000,
     sizes: [...sizes.entries()].sort((a, b) => a[0] - b[0]),
@@ -288,32 +280,28 @@ async function main() {
   let url = process.env.REDIS_URL;
   let stop = async () => {};
   if (!url) {
-    const dir = mkdtempSync(join(tmpdir(), "arena-bench-redis-"));
-    const r = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+    const r = await startBenchRedis("redis");
     url = r.url;
-    stop = async () => {
-      await r.stop();
-      rmSync(dir, { recursive: true, force: true });
-    };
+    stop = r.stop;
   }
   try {
-    console.log(`matchmaking benchmark: ${f(N)} tickets, cities weighted by population (${f(playerSampler(0).cities)} cities)\n`);
+    console.log(`matchmaking benchmark: ${fmt(N)} tickets, cities weighted by population (${fmt(playerSampler(0).cities)} cities)\n`);
     const c = await capacity(url);
     console.log("1. capacity of one node (burst of tickets all matchable at once)");
-    console.log(`   matched ${f(c.matched)} of ${f(c.tickets)} in ${c.wall.toFixed(2)} s wall (${c.passes} passes): ${f(c.perSecondWall)} players/s (goal >= 5,000/s)`);
-    console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${f(c.perNodeCpuSecond)} players matched per CPU-second; redis-server CPU ${c.redisCpu.toFixed(2)} s`);
+    console.log(`   matched ${fmt(c.matched)} of ${fmt(c.tickets)} in ${c.wall.toFixed(2)} s wall (${c.passes} passes): ${fmt(c.perSecondWall)} players/s (goal >= 5,000/s)`);
+    console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${fmt(c.perNodeCpuSecond)} players matched per CPU-second; redis-server CPU ${c.redisCpu.toFixed(2)} s`);
     console.log(`   machine load average while running: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
     const r = await realistic(url);
     console.log("2. realistic (default schedule, arrivals evenly over 8 s)");
-    console.log(`   matched ${f(r.matched)} (left ${r.left}) between the first and last match ${r.spanSeconds.toFixed(1)} s apart (bound by arrivals and the schedule, not by the matchmaker)`);
-    console.log(`   time in queue: p50 ${f(r.p50)} ms, p90 ${f(r.p90)} ms, p99 ${f(r.p99)} ms; under 1 s: ${(r.immediate * 100).toFixed(1)}%`);
+    console.log(`   matched ${fmt(r.matched)} (left ${r.left}) between the first and last match ${r.spanSeconds.toFixed(1)} s apart (bound by arrivals and the schedule, not by the matchmaker)`);
+    console.log(`   time in queue: p50 ${fmt(r.p50)} ms, p90 ${fmt(r.p90)} ms, p99 ${fmt(r.p99)} ms; under 1 s: ${(r.immediate * 100).toFixed(1)}%`);
     console.log(`   match sizes: ${r.sizes.map(([s, n]) => `${s}:${n}`).join(" ")}\n`);
     const k = await claims(url);
     console.log("3. claims of 2-ticket groups (claims/s, best of 3 interleaved rounds; ratio against the bare sequential claim)");
-    console.log(`   bare Lua claim, sequential        ${f(k.bareSeq).padStart(7)}  1.00x`);
-    console.log(`   Redlock + fence + claim, each     ${f(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);
-    console.log(`   bare Lua claim, 100 in flight     ${f(k.barePipelined).padStart(7)}  ${(k.barePipelined / k.bareSeq).toFixed(2)}x`);
-    console.log(`   one lock per pass of 100 claims   ${f(k.lockPerPass).padStart(7)}  ${(k.lockPerPass / k.bareSeq).toFixed(2)}x`);
+    console.log(`   bare Lua claim, sequential        ${fmt(k.bareSeq).padStart(7)}  1.00x`);
+    console.log(`   Redlock + fence + claim, each     ${fmt(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);
+    console.log(`   bare Lua claim, 100 in flight     ${fmt(k.barePipelined).padStart(7)}  ${(k.barePipelined / k.bareSeq).toFixed(2)}x`);
+    console.log(`   one lock per pass of 100 claims   ${fmt(k.lockPerPass).padStart(7)}  ${(k.lockPerPass / k.bareSeq).toFixed(2)}x`);
   } finally {
     await stop();
   }

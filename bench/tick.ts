@@ -9,12 +9,8 @@
  * Bots steer in a new random direction about twice a second and dash now and then; their inputs go
  * straight into the hosts (input routing is measured by bench/broadcast.ts, not here).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
-import { startEmbeddedRedis } from "../server/embedded-redis.ts";
 import { loadConfig } from "../server/config.ts";
 import { startNode } from "../server/node.ts";
 import { createNodesModule } from "../server/nodes/nodes-module.ts";
@@ -22,6 +18,7 @@ import { createMatchesModule, type MatchesModule } from "../server/matches/match
 import { writeMatchRecord } from "../server/matches/match-record.ts";
 import { step, type SimState } from "../shared/game/sim.ts";
 import type { InputFrame } from "../shared/game/types.ts";
+import { percentile, startBenchRedis } from "./lib.ts";
 
 const MATCHES = Number(process.env.BENCH_MATCHES ?? 250);
 const BOTS = 8;
@@ -29,14 +26,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const TICK_HZ = 20;
 const interval = 1000 / TICK_HZ;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 
-const dir = mkdtempSync(join(tmpdir(), "arena-bench-tick-"));
-const server = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no", "--save", ""] });
+const server = await startBenchRedis("tick");
 const redis = new Redis(server.url);
 const prefix = `bench:${randomBytes(3).toString("hex")}:`;
 const config = loadConfig({}, {
@@ -125,16 +117,15 @@ try {
   const playing = ids.filter((id) => matchesModule!.hosted(id)?.state.phase === "playing").length;
   console.log(`tick benchmark: ${MATCHES} matches x ${BOTS} bots on one node, ${TICK_HZ} Hz (interval ${interval} ms), ${SECONDS} s recorded, ${playing} playing`);
   console.log(`  match ticks recorded       ${matchTicks.length.toLocaleString("en-US")} (${Math.round(matchTicks.length / (wall / 1000)).toLocaleString("en-US")}/s, expected ${MATCHES * TICK_HZ}/s)`);
-  console.log(`  per match tick (step + snapshot + broadcast)  p50 ${ms(pct(matchTicks, 50))}  p99 ${ms(pct(matchTicks, 99))}  max ${ms(Math.max(...matchTicks))}`);
-  console.log(`  baseline: pure step alone                     p50 ${ms(pct(stepTimes, 50))}  p99 ${ms(pct(stepTimes, 99))}`);
-  console.log(`  runtime overhead (p50 tick / p50 step)        ${(pct(matchTicks, 50) / pct(stepTimes, 50)).toFixed(2)}x`);
-  console.log(`  loop pass (all ${MATCHES} matches)             p50 ${ms(pct(loopTicks, 50))}  p99 ${ms(pct(loopTicks, 99))}`);
+  console.log(`  per match tick (step + snapshot + broadcast)  p50 ${ms(percentile(matchTicks, 50))}  p99 ${ms(percentile(matchTicks, 99))}  max ${ms(Math.max(...matchTicks))}`);
+  console.log(`  baseline: pure step alone                     p50 ${ms(percentile(stepTimes, 50))}  p99 ${ms(percentile(stepTimes, 99))}`);
+  console.log(`  runtime overhead (p50 tick / p50 step)        ${(percentile(matchTicks, 50) / percentile(stepTimes, 50)).toFixed(2)}x`);
+  console.log(`  loop pass (all ${MATCHES} matches)             p50 ${ms(percentile(loopTicks, 50))}  p99 ${ms(percentile(loopTicks, 99))}`);
   console.log(`  node CPU                                      ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1)}% of one core`);
-  console.log(`  RESULT p99 match tick / interval = ${(pct(matchTicks, 99) / interval).toFixed(4)} (goal <= 0.1)`);
-  console.log(`  RESULT p99 loop pass / interval  = ${(pct(loopTicks, 99) / interval).toFixed(3)} (must stay < 1)`);
+  console.log(`  RESULT p99 match tick / interval = ${(percentile(matchTicks, 99) / interval).toFixed(4)} (goal <= 0.1)`);
+  console.log(`  RESULT p99 loop pass / interval  = ${(percentile(loopTicks, 99) / interval).toFixed(3)} (must stay < 1)`);
 } finally {
   await node.stop();
   redis.disconnect();
   await server.stop();
-  rmSync(dir, { recursive: true, force: true });
 }
