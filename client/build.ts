@@ -1,7 +1,7 @@
 /**
  * Bundles the browser client with esbuild: client/src/main.ts (+ socket.io-client and the shared contract)
  * into client/dist/main.js, next to copies of client/public (index.html, styles.css). The node serves
- * client/dist when it exists. `npm run build:client` runs this; `npm start` does it first (prestart) and
+ * client/dist when it exists. `npm run build:client` runs this; `npm start` does it first (scripts/start.ts) and
  * the test global setup once per run.
  *
  * Files are written to a temporary name and renamed into place, so a node serving client/dist while
