@@ -260,7 +260,8 @@ describe("many matchmakers at once", () => {
     }
     const waiting = async () => (await Promise.all(QUEUES.map((q) => w.redis.zcard(w.keys.queueByTime(q))))).reduce((a, b) => a + b, 0);
     const pending = async () => (await Promise.all(QUEUES.map((q) => w.redis.hlen(w.keys.queueClaims(q))))).reduce((a, b) => a + b, 0);
-    await waitFor(async () => (await waiting()) < 2 && (await pending()) === 0, 25_000, 100);
+    // Generous: on a loaded 2-core machine the lock-free run spends most passes on refused claims.
+    await waitFor(async () => (await waiting()) < 2 && (await pending()) === 0, 60_000, 100);
     await Promise.all(instances.map((i) => i.mm.stop()));
 
     const all = instances.flatMap((i) => i.matches);
@@ -305,12 +306,12 @@ describe("many matchmakers at once", () => {
     const r = await race({ noLock: false, players: 2000 });
     expect(r.matches).toBeGreaterThan(250);
     console.log("with Redlock:", r);
-  }, 60_000);
+  }, 90_000);
 
   it("even without the lock, the fenced claim alone keeps every ticket in at most one match", async () => {
     const r = await race({ noLock: true, players: 1000 });
     console.log("lock-free:", r);
     // Without the lock the passes collide; the claim script refuses the losers.
     expect(r.refused.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-  }, 60_000);
+  }, 90_000);
 });
