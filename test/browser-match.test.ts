@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { ClientDebug } from "../client/src/debug.ts";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startTestNode } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -11,25 +12,7 @@ import type { RunningNode } from "../server/node.ts";
 const ARTIFACTS = new URL("../test-artifacts/", import.meta.url);
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
-interface Debug {
-  screen: string;
-  connection: string;
-  queue: string;
-  match: {
-    matchId: string;
-    you: number;
-    phase: string;
-    tick: number;
-    snapshots: number;
-    self: { x: number; y: number } | null;
-    others: { index: number; name: string; x: number; y: number }[];
-    scores: Record<string, number>;
-    orbs: [number, number, number, number][];
-    inputsSent: number;
-  } | null;
-  lastEnd: { matchId: string; results: { playerId: string; name: string; score: number; placement: number }[] } | null;
-  notices: { code: string; message: string }[];
-}
+type Debug = ClientDebug;
 
 let browser: Browser;
 let node: RunningNode | undefined;

@@ -10,22 +10,10 @@ import type { QueueJoinRequest } from "../../shared/schemas.ts";
 import type { MatchEnd, MatchStart } from "../../shared/game/types.ts";
 import { ApiError, Session } from "./session.ts";
 import { Connection, type ConnectionStatus } from "./connection.ts";
-import { MatchView, type MatchDebug } from "./match-view.ts";
+import { MatchView } from "./match-view.ts";
+import type { ClientDebug, QueueState } from "./debug.ts";
 import { byId, clear, el, showScreen } from "./dom.ts";
 import { geoPermission, guessRegion, isRegionId, locate } from "./location.ts";
-
-type QueueState = "idle" | "joining" | "searching" | "found";
-
-/** Read by tests (and handy in the console); never read by the app itself. */
-interface ClientDebug {
-  screen: string;
-  connection: ConnectionStatus;
-  queue: QueueState;
-  queueStatus: QueueStatus | null;
-  notices: Notice[];
-  match: MatchDebug | null;
-  lastEnd: MatchEnd | null;
-}
 
 const debug: ClientDebug = { screen: "boot", connection: "stopped", queue: "idle", queueStatus: null, notices: [], match: null, lastEnd: null };
 (window as unknown as { __arena: ClientDebug }).__arena = debug;
