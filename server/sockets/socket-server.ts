@@ -116,6 +116,14 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     socket.join(room);
     try {
       await enforceOneSocket(io, room, socket.id, epoch, deps.metrics);
+    } catch (err) {
+      // fetchSockets waits for every node; one stalled node must not leave this player half-connected.
+      // Fall back to "newest wins" without the epoch comparison (only a simultaneous race can lose both).
+      deps.log.warn({ err, playerId }, "one-socket check timed out; replacing older sockets blindly");
+      io.in(room).except(socket.id).emit("server:notice", { code: ErrorCode.SESSION_REPLACED, message: "This player connected elsewhere" });
+      io.in(room).except(socket.id).disconnectSockets(true);
+    }
+    try {
       if (socket.connected) await deps.onConnected?.(socket);
     } catch (err) {
       deps.log.error({ err, playerId }, "post-connect handling failed");
@@ -131,7 +139,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
  * me") keeps exactly one survivor when two connections race on two nodes.
  */
 async function enforceOneSocket(io: AppServer, room: string, selfId: string, epoch: number, metrics: SocketServerDeps["metrics"]): Promise<void> {
-  const sockets = await io.in(room).fetchSockets();
+  const sockets = await io.in(room).timeout(2000).fetchSockets();
   for (const s of sockets) {
     if (s.id === selfId) continue;
     if (s.data.epoch < epoch) {
