@@ -5,7 +5,7 @@
  */
 import { REGIONS, type RegionId } from "../../shared/regions.ts";
 import { normalizeName } from "../../shared/name-rules.ts";
-import type { Ack, LeaderboardPage, MatchFound, Notice, QueueJoined, QueueStatus } from "../../shared/protocol.ts";
+import type { Ack, BoardsTop, LeaderboardEntry, LeaderboardPage, MatchFound, Notice, QueueJoined, QueueStatus } from "../../shared/protocol.ts";
 import type { QueueJoinRequest } from "../../shared/schemas.ts";
 import type { MatchEnd, MatchStart } from "../../shared/game/types.ts";
 import { ApiError, Session } from "./session.ts";
@@ -22,6 +22,8 @@ const session = new Session();
 let conn: Connection | null = null;
 let view: MatchView | null = null;
 let queue: QueueState = "idle";
+/** The end screen is subscribed to the all-time top 10. */
+let boardsSubscribed = false;
 let geo: { lat: number; lon: number } | null = null;
 let queuedAt = 0;
 let elapsedTimer: ReturnType<typeof setInterval> | null = null;
@@ -138,6 +140,9 @@ function ensureConnection(): Connection {
   s.on("match:end", onMatchEnd);
   s.on("match:resumed", () => banner("The match moved to another server. Play on!"));
   s.on("announce", (a) => banner(a.message, { sticky: true }));
+  s.on("boards:top", (b) => {
+    if (boardsSubscribed && b.period === "alltime") renderBoards(b.entries);
+  });
   conn = c;
   return c;
 }
@@ -234,6 +239,7 @@ async function initLocation(): Promise<void> {
 }
 
 function toLobby(): void {
+  unsubscribeBoards();
   $.who.textContent = session.name ?? "";
   $.logout.hidden = false;
   setQueue(queue === "found" ? "idle" : queue);
@@ -390,23 +396,46 @@ function onMatchEnd(e: MatchEnd): void {
   void loadBoards();
 }
 
-async function loadBoards(): Promise<void> {
+/** Shows the all-time top 10 on the end screen. */
+function renderBoards(entries: readonly LeaderboardEntry[]): void {
   clear($.boardsList);
+  for (const en of entries.slice(0, 10)) {
+    const li = el("li", { class: en.playerId === session.playerId ? "me" : "" }, [el("span", {}, String(en.name)), el("span", {}, String(en.score))]);
+    li.value = en.rank;
+    $.boardsList.append(li);
+  }
+  $.boardsNote.textContent = entries.length ? "" : "No scores yet.";
+}
+
+/**
+ * Subscribes to the all-time top 10 while the end screen is up: the ack carries the board now and
+ * `boards:top` pushes the update once this match's result has been applied (a second or so later).
+ * Falls back to one HTTP read when the socket is down.
+ */
+async function loadBoards(): Promise<void> {
   $.boardsNote.textContent = "Loading…";
   try {
+    if (conn?.socket.connected) {
+      const ack = (await conn.socket.timeout(5000).emitWithAck("boards:subscribe", { period: "alltime" })) as Ack<BoardsTop>;
+      if (!ack.ok) throw new Error(ack.error.code);
+      boardsSubscribed = true;
+      renderBoards(ack.data.entries);
+      return;
+    }
     const res = await fetch("/api/leaderboards/alltime?limit=10");
     if (!res.ok) throw new Error(String(res.status));
     const page = (await res.json()) as Partial<LeaderboardPage>;
-    const entries = Array.isArray(page.entries) ? page.entries : [];
-    for (const en of entries.slice(0, 10)) {
-      const li = el("li", { class: en.playerId === session.playerId ? "me" : "" }, [el("span", {}, String(en.name)), el("span", {}, String(en.score))]);
-      li.value = en.rank;
-      $.boardsList.append(li);
-    }
-    $.boardsNote.textContent = entries.length ? "" : "No scores yet.";
+    renderBoards(Array.isArray(page.entries) ? page.entries : []);
   } catch {
     $.boardsNote.textContent = "The leaderboard is not available right now.";
   }
+}
+
+/** Stops the end screen's board pushes. */
+function unsubscribeBoards(): void {
+  if (!boardsSubscribed) return;
+  boardsSubscribed = false;
+  if (conn?.socket.connected) conn.socket.emit("boards:unsubscribe", { period: "alltime" }, () => {});
 }
 
 $.playAgain.addEventListener("click", () => {
