@@ -43,9 +43,11 @@ process.on("uncaughtException", (err) => {
   console.error("[arena] uncaught exception", err);
   void shutdown("crash", 1);
 });
+// A rejected promise nobody awaited (typically a library's background Redis call during an outage)
+// leaves no state half-changed, unlike a thrown exception: log it loudly and keep serving. Crashing here
+// would take every node down at once on the same Redis blip.
 process.on("unhandledRejection", (err) => {
-  console.error("[arena] unhandled rejection", err);
-  void shutdown("crash", 1);
+  console.error("[arena] unhandled rejection (node keeps running)", err);
 });
 
 try {

@@ -50,8 +50,31 @@ function clientIp(socket: AppSocket, trustProxy: boolean): string {
   return socket.handshake.address;
 }
 
+/**
+ * The adapter (un)subscribes a room's channel when the room is created or deleted (every connect and
+ * disconnect) and drops the promise. While Redis is unreachable those calls fail after
+ * maxRetriesPerRequest, and an unhandled rejection ends the process (main.ts). Catch them here; a
+ * subscribe that failed is sent again once the connection is back, so the room still hears broadcasts.
+ */
+function guardAdapterSubscriptions(sub: Redis, log: FastifyBaseLogger): void {
+  const client = sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const cmd of ["subscribe", "ssubscribe", "unsubscribe", "sunsubscribe"]) {
+    const original = client[cmd]!.bind(sub);
+    const retry = cmd.endsWith("unsubscribe") ? null : original;
+    client[cmd] = (...args: unknown[]) => {
+      const p = original(...args);
+      p.catch((err: unknown) => {
+        log.warn({ err, cmd }, "adapter subscription command failed");
+        if (retry) sub.once("ready", () => void retry(...args).catch((e: unknown) => log.warn({ err: e, cmd }, "adapter re-subscribe failed")));
+      });
+      return p;
+    };
+  }
+}
+
 /** Creates the socket.io server; it shares the HTTP server's port. */
 export async function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): Promise<AppServer> {
+  guardAdapterSubscriptions(deps.sub, deps.log);
   const sharded = (await redisMajorVersion(deps.redis)) >= 7;
   const adapter = sharded
     ? createShardedAdapter(deps.redis, deps.sub, { channelPrefix: deps.keys.adapterChannel, subscriptionMode: "dynamic" })
