@@ -146,8 +146,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       for (const m of modules) await m.beforeLogin?.(ip, deviceId);
     },
     onLogout: async (playerId, sessionId) => {
-      const sockets = await io.in(rooms.player(playerId)).fetchSockets();
-      for (const s of sockets) if (s.data.sessionId === sessionId) s.disconnect(true);
+      try {
+        const sockets = await io.in(rooms.player(playerId)).timeout(2000).fetchSockets();
+        for (const s of sockets) if (s.data.sessionId === sessionId) s.disconnect(true);
+      } catch (err) {
+        // A stalled node must not turn a completed logout into a 500: close the player's socket blindly
+        // (a player has one live socket; the token is already gone, so a reconnect is refused anyway).
+        log.warn({ err, playerId }, "logout socket lookup timed out; disconnecting the player's sockets");
+        io.in(rooms.player(playerId)).disconnectSockets(true);
+      }
     },
   });
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
