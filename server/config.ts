@@ -81,7 +81,7 @@ export const CONFIG_SPEC = {
   NODE_ID: v(str(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -"), undefined, "This node's id (default: hostname-pid-random)."),
   LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
   SESSION_TTL_SECONDS: v(int(60, 30 * 86400), "86400", "Sliding session lifetime; refreshed on use."),
-  SHUTDOWN_GRACE_MS: v(int(0, 60_000), "5000", "How long SIGTERM waits for sockets to close."),
+  SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
   ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
   MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
   TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),

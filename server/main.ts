@@ -25,7 +25,7 @@ let exiting = false;
 async function shutdown(reason: string, code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
-  const force = setTimeout(() => process.exit(code || 1), config.SHUTDOWN_GRACE_MS + 5000);
+  const force = setTimeout(() => process.exit(code || 1), config.SHUTDOWN_GRACE_MS);
   force.unref();
   console.log(`[arena] ${reason}: shutting down`);
   try {
