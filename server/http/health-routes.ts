@@ -19,7 +19,9 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthDeps): Prom
     if (!ready) checks.node = "shutting down";
     try {
       const t0 = performance.now();
-      await Promise.race([deps.redis.ping(), new Promise((_, fail) => setTimeout(() => fail(new Error("timeout")), 1000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error("timeout")), 1000)));
+      await Promise.race([deps.redis.ping(), timeout]).finally(() => clearTimeout(timer));
       checks.redis = `ok (${(performance.now() - t0).toFixed(1)} ms)`;
     } catch (err) {
       ready = false;
