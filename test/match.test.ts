@@ -200,3 +200,55 @@ describe("match runtime on one node", () => {
     expect(back.snapshots()).toHaveLength(0);
   });
 });
+
+describe("match runtime robustness", () => {
+  it("survives a failing first scan at start (no unhandled rejection: main.ts exits on one)", async () => {
+    const prefix = `test:mstart:${Math.random().toString(36).slice(2, 10)}:`;
+    // A key of the wrong type makes the scan's ZRANGE fail (WRONGTYPE), as a Redis error at start would.
+    await redis.set(`${prefix}matches:active`, "not a sorted set", "PX", 30_000);
+    const rejections: unknown[] = [];
+    const onRejection = (err: unknown) => void rejections.push(err);
+    process.on("unhandledRejection", onRejection);
+    let n: RunningNode | null = null;
+    try {
+      n = await startTestNode({ KEY_PREFIX: prefix, MATCH_LEASE_MS: "1500" });
+      await sleep(300);
+      expect(rejections).toEqual([]);
+    } finally {
+      await n?.stop();
+      process.off("unhandledRejection", onRejection);
+      await redis.del(`${prefix}matches:active`);
+    }
+  });
+
+  it("reads Redis for the host once, not per input, while a match has no host", async () => {
+    const { logged, conns } = await players("Gap", "Idle");
+    const [a] = conns as [RecordingClient, RecordingClient];
+    a.close();
+    const k = node.ctx.keys;
+    // A match nobody hosts or may take (no status yet, not in the active set): its player is routed, no host.
+    const rec = matchRecordFor(logged, "ghost");
+    await redis.hset(k.match(rec.matchId), { matchId: rec.matchId, queue: rec.queue, fence: "1", hostNodeId: "ghost", createdAt: String(Date.now()), seed: "1", players: JSON.stringify(rec.players) });
+    await redis.pexpire(k.match(rec.matchId), 30_000);
+    await redis.set(k.playerMatch(logged[0]!.playerId), rec.matchId, "PX", 30_000);
+    const back = await RecordingClient.connect(node.url, logged[0]!.token);
+    clients.push(back);
+    await waitFor(() => matches().router.routeOf(logged[0]!.playerId)?.matchId === rec.matchId, 3000);
+
+    const monitor = await redis.monitor();
+    const leaseReads: string[] = [];
+    monitor.on("monitor", (_t: string, args: string[]) => {
+      if (args[0]?.toLowerCase() === "get" && args[1] === k.matchLease(rec.matchId)) leaseReads.push(args[1]);
+    });
+    try {
+      for (let s = 1; s <= 30; s++) {
+        back.input(s, 1, 0);
+        await sleep(15);
+      }
+      await sleep(100);
+    } finally {
+      monitor.disconnect();
+    }
+    expect(leaseReads.length).toBeLessThanOrEqual(2);
+  });
+});

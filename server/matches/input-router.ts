@@ -148,7 +148,9 @@ export class InputRouter {
     this.deps
       .resolveHost(matchId)
       .then((nodeId) => {
-        if (this.hosts.has(matchId) || nodeId) this.setHost(matchId, nodeId);
+        // Also records "nobody" (else every input would read Redis again); a fresher entry (an announcement
+        // that arrived meanwhile) wins over this answer.
+        if (this.hosts.get(matchId) === entry) this.setHost(matchId, nodeId);
       })
       .catch(() => {})
       .finally(() => this.refreshing.delete(matchId));

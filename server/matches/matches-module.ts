@@ -126,7 +126,7 @@ export class MatchesModule implements NodeModule {
     every(this.scanIntervalMs, () => this.scan());
     every(Math.max(100, Math.floor(this.leaseMs / 3)), () => this.renew());
     every(this.ctx.config.CHECKPOINT_INTERVAL_MS, () => this.checkpoint());
-    void this.scan();
+    void this.scan().catch((err: unknown) => this.ctx.log.error({ err }, "match runtime task failed"));
   }
 
   /** Graceful stop: every hosted match is checkpointed and its lease released, so another node resumes it at once. */
