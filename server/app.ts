@@ -104,7 +104,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
         socket.disconnect(true);
         return;
       }
-      for (const m of modules) await m.onConnected?.(socket);
+      // Each module on its own: a Redis error in one (say, adopting a queue ticket) must not keep the
+      // player out of their match.
+      for (const m of modules) {
+        try {
+          await m.onConnected?.(socket);
+        } catch (err) {
+          log.error({ err, module: m.name, playerId: socket.data.playerId }, "onConnected failed");
+        }
+      }
     },
     onDisconnected: (socket, reason) => {
       for (const m of modules) m.onDisconnected?.(socket, reason);

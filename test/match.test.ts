@@ -221,6 +221,17 @@ describe("match runtime robustness", () => {
     }
   });
 
+  it("finishes an ended match's bookkeeping its host never did: pointers cleared, match delisted", async () => {
+    const k = node.ctx.keys;
+    const rec = { ...matchRecordFor([{ playerId: "ended-a", name: "A" }, { playerId: "ended-b", name: "B" }], "dead-host"), status: "ended" as const };
+    await createMatch(redis, k, rec);
+    // Player b is already in a newer match: that pointer must survive.
+    await redis.set(k.playerMatch("ended-b"), "newer-match", "PX", 30_000);
+    await waitFor(async () => (await redis.zscore(k.matchesActive, rec.matchId)) === null, 5000);
+    expect(await redis.exists(k.playerMatch("ended-a"))).toBe(0);
+    expect(await redis.get(k.playerMatch("ended-b"))).toBe("newer-match");
+  });
+
   it("reads Redis for the host once, not per input, while a match has no host", async () => {
     const { logged, conns } = await players("Gap", "Idle");
     const [a] = conns as [RecordingClient, RecordingClient];

@@ -305,6 +305,7 @@ export class MatchesModule implements NodeModule {
       const mine: string[] = [];
       const orphans: string[] = [];
       const gone: string[] = [];
+      const ended: string[] = [];
       /** New matches whose chosen host is not in our cached view: maybe dead, maybe newer than the cache. */
       const unsure: [string, string][] = [];
       candidates.forEach((id, i) => {
@@ -314,6 +315,7 @@ export class MatchesModule implements NodeModule {
         const [status, host, createdAt] = fields as (string | null)[];
         // No record yet may just be a record still being written (the active-set entry and the record
         // live in different slots, written separately): only an old entry without a record is litter.
+        if (status === "ended") ended.push(id);
         if (status === "ended" || (status === null && now - (addedAt.get(id) ?? 0) > RECORD_WRITE_GRACE_MS)) return void gone.push(id);
         if (status === null) return;
         if ((pttl as number) > 0) return void this.skipUntil.set(id, t + (pttl as number));
@@ -326,6 +328,9 @@ export class MatchesModule implements NodeModule {
         unsure.forEach(([id], i) => alive[i] || orphans.push(id));
       }
       if (gone.length) await this.ctx.redis.zrem(k.matchesActive, ...gone);
+      // Still listed although ended: its host died (or failed) between the fenced end and the bookkeeping.
+      // Finish that bookkeeping, or its players could not queue until their pointers expire.
+      if (ended.length) await this.clearPointers(ended);
       // Orphans of a dead node are shared out: each node takes its part per pass (in random order, so
       // nodes racing for them mostly try different ones); the rest go in the next passes.
       const share = Math.ceil(orphans.length / this.nodes.liveCount());
@@ -334,6 +339,14 @@ export class MatchesModule implements NodeModule {
     } finally {
       this.scanning = false;
     }
+  }
+
+  /** Deletes the match pointers of ended matches' players (only those still naming that match). */
+  private async clearPointers(matchIds: string[]): Promise<void> {
+    const k = this.ctx.keys;
+    const records = await Promise.all(matchIds.map((id) => readMatchRecord(this.ctx.redis, k, id)));
+    // One command per key (auto-pipelined): the pointers live in different slots (Cluster refuses such pipelines).
+    await Promise.all(records.flatMap((rec) => (rec?.players ?? []).map((pl) => this.ctx.scripts.run("playerMatchClear", [k.playerMatch(pl.playerId)], [rec!.matchId]))));
   }
 
   private sweep(active: Set<string>, t: number): void {
@@ -475,10 +488,15 @@ export class MatchesModule implements NodeModule {
     h.status = "stopped";
     this.hosts.delete(h.matchId);
     this.ctx.metrics.matchesHosted.set(this.hosts.size);
-    // Other hash slots than the match's, so not in the fenced script; both are idempotent.
-    const p = this.ctx.redis.pipeline().zrem(k.matchesActive, h.matchId);
-    for (const pl of h.record.players) this.ctx.scripts.queue(p, "playerMatchClear", [k.playerMatch(pl.playerId)], [h.matchId]);
-    await p.exec().catch((err: unknown) => this.ctx.log.warn({ err, matchId: h.matchId }, "match end bookkeeping failed"));
+    // Other hash slots than the match's, so not in the fenced script; all idempotent. One command per key
+    // (auto-pipelined into one round trip): a Cluster refuses cross-slot pipelines.
+    // Pointers first: while the match is still listed, any node's scan finishes this if we fail here.
+    try {
+      await Promise.all(h.record.players.map((pl) => this.ctx.scripts.run("playerMatchClear", [k.playerMatch(pl.playerId)], [h.matchId])));
+      await this.ctx.redis.zrem(k.matchesActive, h.matchId);
+    } catch (err) {
+      this.ctx.log.warn({ err, matchId: h.matchId }, "match end bookkeeping failed");
+    }
   }
 
   // ---- players -----------------------------------------------------------------------------------------
