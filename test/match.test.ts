@@ -202,7 +202,7 @@ describe("match runtime on one node", () => {
 });
 
 describe("match runtime robustness", () => {
-  it("survives a failing first scan at start (no unhandled rejection: main.ts exits on one)", async () => {
+  it("survives a failing first scan at start (no unhandled rejection)", async () => {
     const prefix = `test:mstart:${Math.random().toString(36).slice(2, 10)}:`;
     // A key of the wrong type makes the scan's ZRANGE fail (WRONGTYPE), as a Redis error at start would.
     await redis.set(`${prefix}matches:active`, "not a sorted set", "PX", 30_000);

@@ -1,6 +1,6 @@
 /**
- * A Redis outage must not end the node: the socket.io adapter (un)subscribes room channels on every
- * connect/disconnect without handling the promise, and main.ts exits on an unhandled rejection.
+ * A Redis outage must not leave the node with unhandled rejections or lost subscriptions: the socket.io
+ * adapter (un)subscribes room channels on every connect/disconnect without handling the promise.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -53,8 +53,8 @@ function clientIp(socket: AppSocket, trustProxy: boolean): string {
 /**
  * The adapter (un)subscribes a room's channel when the room is created or deleted (every connect and
  * disconnect) and drops the promise. While Redis is unreachable those calls fail after
- * maxRetriesPerRequest, and an unhandled rejection ends the process (main.ts). Catch them here; a
- * subscribe that failed is sent again once the connection is back, so the room still hears broadcasts.
+ * maxRetriesPerRequest as unhandled rejections, and the room would silently stop hearing other nodes.
+ * Catch them here; a subscribe that failed is sent again once the connection is back.
  */
 function guardAdapterSubscriptions(sub: Redis, log: FastifyBaseLogger): void {
   const client = sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
