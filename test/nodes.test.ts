@@ -139,6 +139,19 @@ describe("matches across nodes", () => {
     await Promise.all(conns.map((c) => c.next("match:end", 15_000)));
   });
 
+  it("a resumed old match does not pull back a player now playing a newer one", async () => {
+    const { logged, conns } = await playersOn([a, "Mover"], [b, "Other"]);
+    const rec = matchRecordFor(logged, "node-b");
+    await createMatch(redis, a.ctx.keys, rec);
+    await conns[0]!.next<MatchStart>("match:start", 10_000);
+    // Another node announces that an older match of this player was resumed after a failover.
+    const stale = { matchId: "m-abandoned", hostNodeId: "node-b", resumed: true, start: { ...conns[0]!.starts()[0]!, matchId: "m-abandoned" } };
+    b.io.serverSideEmit("match:hosted", stale);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(conns[0]!.starts().map((st) => st.matchId)).toEqual([rec.matchId]);
+    expect((matchesOf(a) as unknown as { router: { routeOf(p: string): { matchId: string } | undefined } }).router.routeOf(logged[0]!.playerId)?.matchId).toBe(rec.matchId);
+  });
+
   it("hands a match over at graceful stop: another node resumes it and tells the players", async () => {
     const c = await startTestNode({ ...timings, NODE_ID: "node-c" });
     try {

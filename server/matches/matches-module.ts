@@ -405,6 +405,10 @@ export class MatchesModule implements NodeModule {
     this.router.setHost(n.matchId, n.hostNodeId);
     const room = rooms.match(n.matchId);
     for (const p of n.start.players) {
+      // A resumed match must not pull back a player who gave up on it (past the grace) and is now
+      // routed to a newer match; a fresh start always wins (the matchmaker never double-books a player).
+      const current = this.router.routeOf(p.playerId);
+      if (n.resumed && current && current.matchId !== n.matchId) continue;
       for (const socket of this.localSockets(p.playerId)) {
         socket.join(room);
         this.router.setRoute(p.playerId, { socketId: socket.id, matchId: n.matchId, index: p.index });
