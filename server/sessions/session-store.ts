@@ -47,12 +47,11 @@ export class SessionStore {
     const sessionId = sessionIdOf(token);
     const createdAt = this.now();
     const key = this.keys.session(sessionId);
-    await this.redis
-      .multi()
-      .hset(key, { playerId, name, createdAt: String(createdAt) })
-      .pexpire(key, this.ttlSeconds * 1000)
-      .exec();
-    await this.redis.hset(this.keys.player(playerId), { name, lastLoginAt: String(createdAt) });
+    // Two hash slots (session, player): two commands sent together, one round trip.
+    await Promise.all([
+      this.redis.multi().hset(key, { playerId, name, createdAt: String(createdAt) }).pexpire(key, this.ttlSeconds * 1000).exec(),
+      this.redis.hset(this.keys.player(playerId), { name, lastLoginAt: String(createdAt) }),
+    ]);
     return { token, sessionId, playerId, name, createdAt, expiresAt: createdAt + this.ttlSeconds * 1000 };
   }
 
