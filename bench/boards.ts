@@ -14,11 +14,13 @@ import { Scripts } from "../server/redis/scripts.ts";
 import { createMetrics } from "../server/metrics.ts";
 import { ResultApplier, applierConfig } from "../server/boards/result-applier.ts";
 import { BoardReader } from "../server/boards/board-reader.ts";
-import { BoardsModule } from "../server/boards/boards-module.ts";
+import { boardsFeature } from "../server/boards/boards-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { PlayerStore } from "../server/players/player-store.ts";
 import { buildPlan, type ResultPlan } from "../server/boards/result-plan.ts";
 import { boardMember } from "../server/boards/board-encoding.ts";
 import { startNode } from "../server/node.ts";
-import { appendMatchResult, type MatchResult } from "../server/matches/match-result.ts";
+import { appendMatchResult, type MatchResult } from "../server/boards/match-result.ts";
 import { fmt, percentile, redisBenchmark, startBenchRedis } from "./lib.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -42,7 +44,7 @@ try {
   const keys = createKeys(prefix);
   const scripts = await Scripts.load(redis);
   const config = loadConfig({}, { KEY_PREFIX: prefix, LOG_LEVEL: "silent" });
-  const applier = new ResultApplier({ redis, keys, scripts, now: Date.now, config: applierConfig(config) });
+  const applier = new ResultApplier({ redis, keys, scripts, players: new PlayerStore(redis, keys, scripts, Date.now), now: Date.now, config: applierConfig(config) });
   const pool = Array.from({ length: 100_000 }, (_, i) => `b${i}`);
   let matchSeq = 0;
   const makeResult = (): MatchResult => {
@@ -76,18 +78,18 @@ try {
   const e2ePrefix = "bench-e2e:";
   const node = await startNode(loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: server.url, KEY_PREFIX: e2ePrefix, LOG_LEVEL: "silent", RESULTS_BLOCK_MS: "50" }), {
     logger: false,
-    modules: (ctx) => [new BoardsModule(ctx)],
+    features: [playersFeature, boardsFeature],
   });
   const e2eKeys = createKeys(e2ePrefix);
   const appendStart = performance.now();
   await Promise.all(Array.from({ length: E2E_RESULTS }, () => appendMatchResult(redis, e2eKeys, makeResult())));
-  const consumed = async () => Number((await redis.hget(e2eKeys.boardMeta("alltime", "all"), "matches")) ?? 0);
+  const consumed = async () => Number((await redis.hget(e2eKeys.boards.meta("alltime", "all"), "matches")) ?? 0);
   while ((await consumed()) < E2E_RESULTS) await new Promise((r) => setTimeout(r, 20));
   const e2eRate = E2E_RESULTS / ((performance.now() - appendStart) / 1000);
 
   // ---- 3. reads on a 1M-member board ----------------------------------------------------------------------
-  const board = e2eKeys.board("daily", "2099-01-01");
-  const boardMembers = e2eKeys.boardMembers("daily", "2099-01-01");
+  const board = e2eKeys.boards.board("daily", "2099-01-01");
+  const boardMembers = e2eKeys.boards.members("daily", "2099-01-01");
   for (let base = 0; base < BOARD_SIZE; base += 100_000) {
     const p = redis.pipeline();
     for (let c = base; c < base + 100_000; c += 1000) {
@@ -104,11 +106,12 @@ try {
     await p.exec();
   }
   const names = redis.pipeline();
-  for (let i = 0; i < 100; i++) names.hset(e2eKeys.player(`m${i}`), "name", `Player ${i}`);
+  for (let i = 0; i < 100; i++) names.hset(e2eKeys.players.profile(`m${i}`), "name", `Player ${i}`);
   await names.exec();
   const metrics = createMetrics("bench");
-  const cached = new BoardReader({ redis, keys: e2eKeys, scripts, metrics, now: Date.now, cacheTtlMs: 1000 });
-  const uncached = new BoardReader({ redis, keys: e2eKeys, scripts, metrics, now: Date.now, cacheTtlMs: 0 });
+  const players = new PlayerStore(redis, e2eKeys, scripts, Date.now);
+  const cached = new BoardReader({ redis, keys: e2eKeys, scripts, players, metrics, now: Date.now, cacheTtlMs: 1000 });
+  const uncached = new BoardReader({ redis, keys: e2eKeys, scripts, players, metrics, now: Date.now, cacheTtlMs: 0 });
   const time = async (fn: (i: number) => Promise<unknown>) => {
     for (let i = 0; i < 50; i++) await fn(i);
     const xs: number[] = [];

@@ -68,16 +68,17 @@ async function runBench(): Promise<void> {
   const { startNode } = await import("../server/node.ts");
   const { createMatch, toSnapshot } = await import("../shared/game/sim.ts");
   const { rooms } = await import("../shared/protocol.ts");
-  type NodeModule = import("../server/node-module.ts").NodeModule;
+  const { stubFeature } = await import("../test/helpers/stub-feature.ts");
+  const { FEATURES } = await import("../server/features.ts");
 
   const server = await startBenchRedis("bc");
   const redis = new Redis(server.url);
   const prefix = `bench:${randomBytes(3).toString("hex")}:`;
   // Each socket joins the room named by its player name ("r<room>-<i>"): no match runtime involved.
-  const joiner = (): NodeModule[] => [{ name: "bench-rooms", onConnected: (s) => void s.join(rooms.match(`bench-${s.data.name.split("-")[0]}`)) }];
+  const joiner = [...FEATURES.filter((f) => f.name === "players" || f.name === "sessions"), stubFeature(() => ({ onConnected: (s) => void s.join(rooms.match(`bench-${s.data.name.split("-")[0]}`)) }))];
   const cfg = (id: string) => loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: server.url, KEY_PREFIX: prefix, NODE_ID: id, LOG_LEVEL: "silent" });
-  const a = await startNode(cfg("A"), { logger: false, modules: joiner });
-  const b = await startNode(cfg("B"), { logger: false, modules: joiner });
+  const a = await startNode(cfg("A"), { logger: false, features: joiner });
+  const b = await startNode(cfg("B"), { logger: false, features: joiner });
   // The baseline: socket.io alone, default in-memory adapter; sockets fill rooms of 8 as they arrive.
   const { createServer } = await import("node:http");
   const { Server } = await import("socket.io");
@@ -104,7 +105,7 @@ async function runBench(): Promise<void> {
     await ask({}, "ready");
     const tokens: string[] = [];
     for (let r = 0; r < ROOMS; r++) {
-      for (let i = 0; i < PER_ROOM; i++) tokens.push((await a.ctx.sessions.create(`dev-bench-${r}-${i}-xx`, `r${r}-${i}`)).token);
+      for (let i = 0; i < PER_ROOM; i++) tokens.push((await a.service("sessions").store.create(`dev-bench-${r}-${i}-xx`, `r${r}-${i}`)).token);
     }
     // A realistic payload: an 8-player match in play, with its orbs.
     const state = createMatch(7, PER_ROOM, { countdownMs: 0 });

@@ -19,14 +19,17 @@ import { cpus, loadavg } from "node:os";
 import Redlock, { ResourceLockedError } from "redlock";
 import type { Redis } from "ioredis";
 import { loadConfig } from "../server/config.ts";
-import { connectRedis } from "../server/redis/connection.ts";
+import { connectRedis, parseClusterNodes as parseNodes, describeTarget, masters, type RedisClient, type RedisTarget } from "../server/redis/connection.ts";
+import { MatchStore } from "../server/matches/match-store.ts";
+import { PlayerStore } from "../server/players/player-store.ts";
+import { rulesFromConfig, scheduleFromConfig } from "../server/matchmaking/schedule.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { createMetrics } from "../server/metrics.ts";
 import { nearestRegion, storedPosition } from "../server/matchmaking/geo.ts";
-import { Matchmaker, newId, type CreatedMatch } from "../server/matchmaking/matchmaker.ts";
+import { Matchmaker, newId, type CreatedMatch, type MatchmakerDeps } from "../server/matchmaking/matchmaker.ts";
 import { QUEUES, QueueStore, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/queue-store.ts";
-import { Code } from "../server/matchmaking/codes.ts";
+import { ScriptCode as Code } from "../server/redis/script-codes.ts";
 import { fmt, percentile, startBenchRedis } from "./lib.ts";
 
 interface City {
@@ -87,17 +90,19 @@ function playerSampler(seed: number) {
 // ---- helpers ------------------------------------------------------------------------------------------------
 
 interface Env {
-  redis: Redis;
+  redis: RedisClient;
   scripts: Scripts;
   keys: Keys;
+  players: PlayerStore;
   store: QueueStore;
 }
 
-async function env(url: string, label: string): Promise<Env> {
-  const redis = await connectRedis(url, { name: `bench-${label}` });
+async function env(target: RedisTarget, label: string): Promise<Env> {
+  const redis = await connectRedis(target, { name: `bench-${label}` });
   const scripts = await Scripts.load(redis);
   const keys = createKeys(`bench:${label}:${newId()}:`);
-  return { redis, scripts, keys, store: new QueueStore(redis, keys, scripts, { ticketTtlMs: 300_000, holdTtlMs: 330_000 }) };
+  const players = new PlayerStore(redis, keys, scripts, Date.now);
+  return { redis, scripts, keys, players, store: new QueueStore(redis, keys, scripts, players, { ticketTtlMs: 300_000, holdTtlMs: 330_000 }) };
 }
 
 let seq = 0;
@@ -117,12 +122,31 @@ function matchmaker(e: Env, overrides: Record<string, string>, onMatch: (m: Crea
     if (!(err instanceof ResourceLockedError)) console.error(err);
   });
   const metrics = createMetrics("bench");
-  const mm = new Matchmaker({ config, nodeId: "bench", redis: e.redis, keys: e.keys, store: e.store, redlock, log: silent, metrics, now, pickHost: async () => "bench", onMatch });
+  // The matches feature's part of a found match: record, active list, the players' pointers.
+  const matchStore = new MatchStore(e.redis, e.keys, 300_000);
+  const createMatch = async (m: Parameters<MatchmakerDeps["createMatch"]>[0]) => {
+    await Promise.all([matchStore.create(m), e.players.pointToMatch(m.players.map((p) => p.playerId), m.matchId, 300_000)]);
+  };
+  const mm = new Matchmaker({
+    intervalMs: config.MATCHMAKER_INTERVAL_MS,
+    schedule: scheduleFromConfig(config),
+    rules: rulesFromConfig(config),
+    nodeId: "bench",
+    keys: e.keys,
+    store: e.store,
+    redlock,
+    log: silent,
+    metrics,
+    now,
+    pickHost: async () => "bench",
+    createMatch,
+    onMatch,
+  });
   return { mm, metrics };
 }
 
 async function waiting(e: Env): Promise<number> {
-  return (await Promise.all(QUEUES.map((q) => e.redis.zcard(e.keys.queueByTime(q))))).reduce((a, b) => a + b, 0);
+  return (await Promise.all(QUEUES.map((q) => e.redis.zcard(e.keys.matchmaking.byTime(q))))).reduce((a, b) => a + b, 0);
 }
 
 async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
@@ -136,8 +160,8 @@ async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<b
 
 // ---- scenarios ------------------------------------------------------------------------------------------------
 
-async function capacity(url: string) {
-  const e = await env(url, "capacity");
+async function capacity(target: RedisTarget) {
+  const e = await env(target, "capacity");
   const people = playerSampler(1);
   // Every ticket has already waited 12 s (2,000 km, +-400, past the fill wait, short of the worldwide
   // move at 20 s): all are matchable at once, so this measures how fast one node finds and claims groups,
@@ -156,26 +180,33 @@ async function capacity(url: string) {
   mm.start();
   // Done when no regional queue holds a group's worth of players (the rest wait for the worldwide queue).
   const regional = QUEUES.filter((q) => q !== "world");
-  await until(async () => (await Promise.all(regional.map((q) => e.redis.zcard(e.keys.queueByTime(q))))).every((n) => n < 2) || (lastAt > 0 && Date.now() - lastAt > 2000), 50_000);
+  await until(async () => (await Promise.all(regional.map((q) => e.redis.zcard(e.keys.matchmaking.byTime(q))))).every((n) => n < 2) || (lastAt > 0 && Date.now() - lastAt > 2000), 50_000);
   await mm.stop();
   const cpu = process.cpuUsage(cpu0);
   const nodeCpu = (cpu.user + cpu.system) / 1e6;
   const redisCpu = (await redisCpuSeconds(e.redis)) - redisCpu0;
   const passes = (await metrics.matchmakerPass.get()).values.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
   const wall = (lastAt - t0) / 1000;
+  const spread = await keySpread(e.redis);
   await e.redis.quit();
-  return { tickets: tickets.length, matched, wall, passes, nodeCpu, redisCpu, perSecondWall: matched / wall, perNodeCpuSecond: matched / nodeCpu };
+  return { tickets: tickets.length, matched, wall, passes, nodeCpu, redisCpu, spread, perSecondWall: matched / wall, perNodeCpuSecond: matched / nodeCpu };
 }
 
-/** CPU seconds redis-server has used so far (INFO cpu), to show its share of the work. */
-async function redisCpuSeconds(redis: Redis): Promise<number> {
-  const info = await redis.info("cpu");
-  const get = (k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return get("used_cpu_user") + get("used_cpu_sys");
+/** CPU seconds redis-server has used so far (INFO cpu; summed over the masters of a cluster). */
+async function redisCpuSeconds(redis: RedisClient): Promise<number> {
+  const infos = await Promise.all(masters(redis).map((m) => m.info("cpu")));
+  const get = (info: string, k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
+  return infos.reduce((sum, info) => sum + get(info, "used_cpu_user") + get(info, "used_cpu_sys"), 0);
 }
 
-async function realistic(url: string) {
-  const e = await env(url, "real");
+/** Keys held by each master (how a cluster spreads the work). */
+async function keySpread(redis: RedisClient): Promise<string> {
+  const sizes = await Promise.all(masters(redis).map(async (m) => `${m.options.host}:${m.options.port}=${await m.dbsize()}`));
+  return sizes.join(" ");
+}
+
+async function realistic(target: RedisTarget) {
+  const e = await env(target, "real");
   const people = playerSampler(2);
   const waits: number[] = [];
   let matched = 0;
@@ -213,8 +244,8 @@ async function realistic(url: string) {
   };
 }
 
-async function claims(url: string) {
-  const e = await env(url, "claims");
+async function claims(target: RedisTarget) {
+  const e = await env(target, "claims");
   const redlock = new Redlock([e.redis], { retryCount: 0 });
   redlock.on("error", () => {});
   const M = 1000;
@@ -245,7 +276,7 @@ async function claims(url: string) {
     },
     lockedSeq: async (gs) => {
       for (const g of gs) {
-        const lock = await redlock.acquire([e.keys.queueLock(queue)], 1000);
+        const lock = await redlock.acquire([e.keys.matchmaking.lock(queue)], 1000);
         const fence = await e.store.acquireFence(queue);
         check(await e.store.claim(queue, fence, claimOf(g, fence)));
         await lock.release();
@@ -257,7 +288,7 @@ async function claims(url: string) {
     },
     lockPerPass: async (gs) => {
       for (let i = 0; i < gs.length; i += 100) {
-        const lock = await redlock.acquire([e.keys.queueLock(queue)], 1000);
+        const lock = await redlock.acquire([e.keys.matchmaking.lock(queue)], 1000);
         const fence = await e.store.acquireFence(queue);
         (await Promise.all(gs.slice(i, i + 100).map((g) => e.store.claim(queue, fence, claimOf(g, fence))))).forEach(check);
         await lock.release();
@@ -277,26 +308,33 @@ async function claims(url: string) {
 // ---- main ------------------------------------------------------------------------------------------------------
 
 async function main() {
-  let url = process.env.REDIS_URL;
+  // REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_URL, else a throwaway redis-server.
+  let target: RedisTarget | null = process.env.REDIS_CLUSTER_NODES
+    ? { kind: "cluster", nodes: parseNodes(process.env.REDIS_CLUSTER_NODES), password: process.env.REDIS_PASSWORD }
+    : process.env.REDIS_URL
+      ? { kind: "single", url: process.env.REDIS_URL }
+      : null;
   let stop = async () => {};
-  if (!url) {
+  if (!target) {
     const r = await startBenchRedis("redis");
-    url = r.url;
+    target = { kind: "single", url: r.url };
     stop = r.stop;
   }
   try {
+    console.log(`engine: ${describeTarget(target)}`);
     console.log(`matchmaking benchmark: ${fmt(N)} tickets, cities weighted by population (${fmt(playerSampler(0).cities)} cities)\n`);
-    const c = await capacity(url);
+    const c = await capacity(target);
     console.log("1. capacity of one node (burst of tickets all matchable at once)");
     console.log(`   matched ${fmt(c.matched)} of ${fmt(c.tickets)} in ${c.wall.toFixed(2)} s wall (${c.passes} passes): ${fmt(c.perSecondWall)} players/s (goal >= 5,000/s)`);
     console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${fmt(c.perNodeCpuSecond)} players matched per CPU-second; redis-server CPU ${c.redisCpu.toFixed(2)} s`);
+    console.log(`   keys per master afterwards: ${c.spread}`);
     console.log(`   machine load average while running: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
-    const r = await realistic(url);
+    const r = await realistic(target);
     console.log("2. realistic (default schedule, arrivals evenly over 8 s)");
     console.log(`   matched ${fmt(r.matched)} (left ${r.left}) between the first and last match ${r.spanSeconds.toFixed(1)} s apart (bound by arrivals and the schedule, not by the matchmaker)`);
     console.log(`   time in queue: p50 ${fmt(r.p50)} ms, p90 ${fmt(r.p90)} ms, p99 ${fmt(r.p99)} ms; under 1 s: ${(r.immediate * 100).toFixed(1)}%`);
     console.log(`   match sizes: ${r.sizes.map(([s, n]) => `${s}:${n}`).join(" ")}\n`);
-    const k = await claims(url);
+    const k = await claims(target);
     console.log("3. claims of 2-ticket groups (claims/s, best of 3 interleaved rounds; ratio against the bare sequential claim)");
     console.log(`   bare Lua claim, sequential        ${fmt(k.bareSeq).padStart(7)}  1.00x`);
     console.log(`   Redlock + fence + claim, each     ${fmt(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);

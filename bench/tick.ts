@@ -13,9 +13,10 @@ import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { loadConfig } from "../server/config.ts";
 import { startNode } from "../server/node.ts";
-import { createNodesModule } from "../server/nodes/nodes-module.ts";
-import { createMatchesModule, type MatchesModule } from "../server/matches/matches-module.ts";
-import { writeMatchRecord } from "../server/matches/match-record.ts";
+import { nodesFeature } from "../server/nodes/nodes-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { boardsFeature } from "../server/boards/boards-feature.ts";
+import { createMatchesFeature } from "../server/matches/matches-feature.ts";
 import { step, type SimState } from "../shared/game/sim.ts";
 import type { InputFrame } from "../shared/game/types.ts";
 import { percentile, startBenchRedis } from "./lib.ts";
@@ -46,18 +47,19 @@ const config = loadConfig({}, {
 let recording = false;
 const matchTicks: number[] = [];
 const loopTicks: number[] = [];
-let matchesModule: MatchesModule | undefined;
 const node = await startNode(config, {
   logger: false,
-  modules: (ctx) => {
-    const nodes = createNodesModule(ctx);
-    matchesModule = createMatchesModule(ctx, nodes, {
+  features: [
+    playersFeature,
+    nodesFeature,
+    boardsFeature,
+    createMatchesFeature({
       onMatchTick: (t) => recording && matchTicks.push(t),
       onLoopTick: (t) => recording && loopTicks.push(t),
-    });
-    return [nodes, matchesModule];
-  },
+    }),
+  ],
 });
+const matchesModule = node.service("matches");
 
 try {
   const ids: string[] = [];
@@ -65,11 +67,11 @@ try {
     const matchId = `bench-${m}`;
     ids.push(matchId);
     const players = Array.from({ length: BOTS }, (_, i) => ({ playerId: `bot-${m}-${i}`, name: `Bot ${i}`, rating: 1000 }));
-    await writeMatchRecord(redis, node.ctx.keys, { matchId, queue: "world", fence: 1, hostNodeId: "bench-node", createdAt: Date.now(), status: "created", seed: m + 1, players }, 600_000);
+    await matchesModule.createMatch({ matchId, queue: "world", fence: 1, hostNodeId: "bench-node", createdAt: Date.now(), seed: m + 1, players });
   }
   const t0 = performance.now();
-  while (matchesModule!.hostedCount() < MATCHES) {
-    if (performance.now() - t0 > 30_000) throw new Error(`only ${matchesModule!.hostedCount()} of ${MATCHES} matches hosted after 30 s`);
+  while (matchesModule.hostedCount() < MATCHES) {
+    if (performance.now() - t0 > 30_000) throw new Error(`only ${matchesModule.hostedCount()} of ${MATCHES} matches hosted after 30 s`);
     await new Promise((r) => setTimeout(r, 100));
   }
 
@@ -79,7 +81,7 @@ try {
   const bots = setInterval(() => {
     seq++;
     for (let m = 0; m < MATCHES; m++) {
-      const host = matchesModule!.hosted(ids[m]!);
+      const host = matchesModule.hosted(ids[m]!);
       if (!host) continue;
       for (let i = 0; i < BOTS; i++) {
         const k = m * BOTS + i;
@@ -101,7 +103,7 @@ try {
   clearInterval(bots);
 
   // Baseline in the same run: the pure step on this run's states (copies), same inputs shape.
-  const states: SimState[] = ids.map((id) => matchesModule!.hosted(id)!.state);
+  const states: SimState[] = ids.map((id) => matchesModule.hosted(id)!.state);
   const inputs: InputFrame[] = Array.from({ length: BOTS }, (_, i) => ({ s: 1, x: Math.cos(i), y: Math.sin(i), d: false }));
   const stepTimes: number[] = [];
   const end = performance.now() + SECONDS * 200;
@@ -114,7 +116,7 @@ try {
     }
   }
 
-  const playing = ids.filter((id) => matchesModule!.hosted(id)?.state.phase === "playing").length;
+  const playing = ids.filter((id) => matchesModule.hosted(id)?.state.phase === "playing").length;
   console.log(`tick benchmark: ${MATCHES} matches x ${BOTS} bots on one node, ${TICK_HZ} Hz (interval ${interval} ms), ${SECONDS} s recorded, ${playing} playing`);
   console.log(`  match ticks recorded       ${matchTicks.length.toLocaleString("en-US")} (${Math.round(matchTicks.length / (wall / 1000)).toLocaleString("en-US")}/s, expected ${MATCHES * TICK_HZ}/s)`);
   console.log(`  per match tick (step + snapshot + broadcast)  p50 ${ms(percentile(matchTicks, 50))}  p99 ${ms(percentile(matchTicks, 99))}  max ${ms(Math.max(...matchTicks))}`);

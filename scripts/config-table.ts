@@ -1,8 +1,11 @@
-// Prints the README's configuration table from server/config.ts (run: npx tsx scripts/config-table.ts).
-import { CONFIG_SPEC } from "../server/config.ts";
+// Prints the README's configuration tables, one per section, from server/config-spec.ts
+// (run: npx tsx scripts/config-table.ts).
+import { CONFIG_SECTIONS } from "../server/config.ts";
 
-console.log("| Variable | Default | Meaning |\n| --- | --- | --- |");
-for (const [name, spec] of Object.entries(CONFIG_SPEC)) {
-  const def = spec.def === undefined ? "(unset)" : spec.def === "" ? "(empty)" : `\`${spec.def}\``;
-  console.log(`| \`${name}\` | ${def} | ${spec.doc.replace(/\|/g, "\\|")} |`);
+for (const [section, specs] of Object.entries(CONFIG_SECTIONS)) {
+  console.log(`\n**${section}**\n\n| Variable | Default | Meaning |\n| --- | --- | --- |`);
+  for (const [name, spec] of Object.entries(specs) as [string, { def: string | undefined; doc: string }][]) {
+    const def = spec.def === undefined ? "(unset)" : spec.def === "" ? "(empty)" : `\`${spec.def}\``;
+    console.log(`| \`${name}\` | ${def} | ${spec.doc.replace(/\|/g, "\\|")} |`);
+  }
 }

@@ -1,51 +1,56 @@
 /**
- * Builds one game node's Fastify app and socket.io server from its dependencies, without listening.
- * Tests call `buildApp` and then `app.inject()` or `app.listen({ port: 0 })`.
+ * Builds one game node's Fastify app and socket.io server from its dependencies, without listening, and
+ * wires the features into it (their events, routes, guards and lifecycle hooks). Tests call `buildApp`
+ * and then `app.inject()` or `app.listen({ port: 0 })`.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance, type FastifyBaseLogger } from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
-import type { Redis } from "ioredis";
 import type { TSchema } from "typebox";
 import type { Config } from "./config.ts";
 import { createKeys } from "./redis/keys.ts";
+import type { RedisClient } from "./redis/connection.ts";
 import type { Scripts } from "./redis/scripts.ts";
 import { createMetrics, type Metrics } from "./metrics.ts";
-import { SessionStore } from "./sessions/session-store.ts";
 import { EventRouter } from "./sockets/event-router.ts";
 import { createSocketServer } from "./sockets/socket-server.ts";
 import type { AppServer } from "./sockets/types.ts";
 import { installErrorHandlers } from "./http/errors-plugin.ts";
 import { healthRoutes } from "./http/health-routes.ts";
-import { sessionRoutes } from "./http/session-routes.ts";
 import { adminPlugin } from "./http/admin-plugin.ts";
 import { compiled, describeFirstError } from "./validation.ts";
-import { rooms } from "../shared/protocol.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { PingRequest } from "../shared/schemas.ts";
-import type { NodeContext, NodeModule } from "./node-module.ts";
-import { createModules } from "./modules.ts";
+import { bootFeatures, type BootedFeature, type Core, type Feature, type FeatureHooks, type Services } from "./core/feature.ts";
+import { FEATURES } from "./features.ts";
+import { UnavailableError } from "./errors.ts";
 
 export interface AppDeps {
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   /** Subscriber connection for the socket.io adapter. */
-  sub: Redis;
+  sub: RedisClient;
   scripts: Scripts;
-  connect: (name: string) => Promise<Redis>;
+  /** Redis >= 7 (sharded pub/sub). */
+  sharded: boolean;
+  connect: Core["connect"];
   /** pino options or `false` to silence; default: the configured level. */
   logger?: boolean | { level: string };
   now?: () => number;
-  /** Replaces the module list (tests of one module). */
-  modules?: (ctx: NodeContext) => NodeModule[];
+  /** Replaces the feature list (tests of some features); dependencies are checked all the same. */
+  features?: readonly Feature[];
 }
 
 export interface BuiltApp {
   app: FastifyInstance;
   io: AppServer;
-  ctx: NodeContext;
-  modules: NodeModule[];
+  core: Core;
+  /** The features' services, by name (only those of the features this node runs). */
+  services: Partial<Services>;
+  /** The service of a feature; throws when the node does not run it. */
+  service<N extends keyof Services>(name: N): Services[N];
+  features: readonly BootedFeature[];
   metrics: Metrics;
   /** Set once shutdown starts (readiness turns 503). */
   shutdown: { started: boolean };
@@ -54,7 +59,15 @@ export interface BuiltApp {
 const CLIENT_DIST = fileURLToPath(new URL("../client/dist/", import.meta.url));
 const CLIENT_PUBLIC = fileURLToPath(new URL("../client/public/", import.meta.url));
 
-/** Builds the node (routes, sockets, modules) without calling listen(). */
+/** Runs one hook of every feature in order (guards: the first to throw refuses). */
+async function each<H extends keyof FeatureHooks>(features: readonly BootedFeature[], hook: H, call: (h: NonNullable<FeatureHooks[H]>) => Promise<void> | void): Promise<void> {
+  for (const f of features) {
+    const fn = f.hooks[hook];
+    if (fn) await call(fn.bind(f.hooks) as NonNullable<FeatureHooks[H]>);
+  }
+}
+
+/** Builds the node (routes, sockets, features) without calling listen(). */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const { config } = deps;
   const app = Fastify({
@@ -74,106 +87,91 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const keys = createKeys(config.KEY_PREFIX);
   const metrics = createMetrics(config.NODE_ID, { defaultMetrics: true });
-  const log: FastifyBaseLogger = app.log.child({ nodeId: config.NODE_ID });
+  const log = app.log.child({ nodeId: config.NODE_ID });
   const now = deps.now ?? Date.now;
-  const sessions = new SessionStore(deps.redis, keys, deps.scripts, config.SESSION_TTL_SECONDS, now);
   const router = new EventRouter(metrics, log);
   const shutdown = { started: false };
   installErrorHandlers(app, metrics);
 
-  const moduleMap = new Map<string, NodeModule>();
-  let modules: NodeModule[] = [];
-  // Hooks below read `modules` lazily: it is filled once io exists.
+  // The hooks below read `booted` and `services` lazily: they are filled once io exists.
+  let booted: BootedFeature[] = [];
+  let services: Partial<Services> = {};
+  const service = <N extends keyof Services>(name: N): Services[N] => {
+    const s = services[name];
+    if (!s) throw new UnavailableError(`This node does not run the "${name}" feature`);
+    return s;
+  };
   const io = await createSocketServer(app.server, {
     redis: deps.redis,
     sub: deps.sub,
+    sharded: deps.sharded,
     keys,
-    sessions,
     metrics,
     log,
     router,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     trustProxy: config.TRUST_PROXY,
-    beforeConnect: async (playerId, ip) => {
-      for (const m of modules) await m.beforeConnect?.(playerId, ip);
+    handshake: {
+      authenticate: (token) => service("sessions").store.authenticate(token),
+      nextEpoch: (playerId) => service("players").store.nextEpoch(playerId, config.SESSION_TTL_SECONDS),
+      slideSession: (sessionId) => service("sessions").store.slide(sessionId),
     },
+    beforeConnect: (playerId, ip) => each(booted, "beforeConnect", (h) => h(playerId, ip)),
     onConnected: async (socket) => {
       if (shutdown.started) {
         socket.emit("server:notice", { code: ErrorCode.SERVER_SHUTTING_DOWN, message: "Node is shutting down; reconnect" });
         socket.disconnect(true);
         return;
       }
-      // Each module on its own: a Redis error in one (say, adopting a queue ticket) must not keep the
+      // Each feature on its own: a Redis error in one (say, adopting a queue ticket) must not keep the
       // player out of their match.
-      for (const m of modules) {
+      for (const f of booted) {
         try {
-          await m.onConnected?.(socket);
+          await f.hooks.onConnected?.(socket);
         } catch (err) {
-          log.error({ err, module: m.name, playerId: socket.data.playerId }, "onConnected failed");
+          log.error({ err, feature: f.name, playerId: socket.data.playerId }, "onConnected failed");
         }
       }
     },
     onDisconnected: (socket, reason) => {
-      for (const m of modules) m.onDisconnected?.(socket, reason);
+      for (const f of booted) f.hooks.onDisconnected?.(socket, reason);
     },
   });
 
-  const ctx: NodeContext = {
+  const core: Core = {
     config,
     nodeId: config.NODE_ID,
     redis: deps.redis,
     keys,
     scripts: deps.scripts,
-    sessions,
     metrics,
     log,
     io,
     router,
     now,
     connect: deps.connect,
-    modules: { get: <T extends NodeModule>(name: string) => moduleMap.get(name) as T | undefined },
-    limit: async (subject, action) => {
-      for (const m of modules) await m.limit?.(subject, action);
-    },
+    sharded: deps.sharded,
+    limit: (subject, action) => each(booted, "limit", (h) => h(subject, action)),
+    beforeLogin: (ip, deviceId) => each(booted, "beforeLogin", (h) => h(ip, deviceId)),
   };
-  modules = (deps.modules ?? createModules)(ctx);
-  for (const m of modules) moduleMap.set(m.name, m);
+  ({ services, booted } = bootFeatures(core, deps.features ?? FEATURES));
 
   router.handle("net:ping", PingRequest, null, (_c, req) => ({ t: req.t, serverTime: now() }));
-  for (const m of modules) m.registerEvents?.(router);
-  router.guard = (c, action) => ctx.limit({ playerId: c.playerId, ip: c.ip }, action);
-  const gates = modules.filter((m) => m.gateFire);
-  if (gates.length) router.fireGate = (c, event) => gates.every((m) => m.gateFire!(c, event));
+  for (const f of booted) f.hooks.registerEvents?.(router);
+  router.guard = (c, action) => core.limit({ playerId: c.playerId, ip: c.ip }, action);
+  const gates = booted.map((f) => f.hooks).filter((h) => h.gateFire);
+  if (gates.length) router.fireGate = (c, event) => gates.every((h) => h.gateFire!(c, event));
 
-  await app.register(healthRoutes, { redis: deps.redis, scripts: deps.scripts, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started });
-  await app.register(sessionRoutes, {
-    sessions,
-    metrics,
-    beforeLogin: async (ip, deviceId) => {
-      for (const m of modules) await m.beforeLogin?.(ip, deviceId);
-    },
-    onLogout: async (playerId, sessionId) => {
-      try {
-        const sockets = await io.in(rooms.player(playerId)).timeout(2000).fetchSockets();
-        for (const s of sockets) if (s.data.sessionId === sessionId) s.disconnect(true);
-      } catch (err) {
-        // A stalled node must not turn a completed logout into a 500: close the player's socket blindly
-        // (a player has one live socket; the token is already gone, so a reconnect is refused anyway).
-        log.warn({ err, playerId }, "logout socket lookup timed out; disconnecting the player's sockets");
-        io.in(rooms.player(playerId)).disconnectSockets(true);
-      }
-    },
-  });
+  await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started, log });
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  for (const m of modules) await m.registerRoutes?.(app);
+  for (const f of booted) await f.hooks.registerRoutes?.(app);
   await app.register(adminPlugin, {
     prefix: "/admin/api",
     adminToken: config.ADMIN_TOKEN,
     nodeId: config.NODE_ID,
-    beforeAuth: (ip) => ctx.limit({ ip }, "admin_login"),
+    beforeAuth: (ip) => core.limit({ ip }, "admin_login"),
     register: async (admin) => {
-      for (const m of modules) await m.registerAdminRoutes?.(admin);
+      for (const f of booted) await f.hooks.registerAdminRoutes?.(admin);
     },
   });
 
@@ -184,11 +182,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // preClose runs before the HTTP server stops: players hear why while their sockets are still open.
   app.addHook("preClose", async () => {
     shutdown.started = true;
-    for (const m of [...modules].reverse()) {
+    for (const f of [...booted].reverse()) {
       try {
-        await m.stop?.();
+        await f.hooks.stop?.();
       } catch (err) {
-        log.error({ err, module: m.name }, "module stop failed");
+        log.error({ err, feature: f.name }, "feature stop failed");
       }
     }
     io.local.emit("server:notice", { code: ErrorCode.SERVER_SHUTTING_DOWN, message: "Node is shutting down; reconnect" });
@@ -199,5 +197,5 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await new Promise<void>((ok) => io.close(() => ok()));
   });
 
-  return { app, io, ctx, modules, metrics, shutdown };
+  return { app, io, core, services, service, features: booted, metrics, shutdown };
 }

@@ -1,10 +1,11 @@
 /**
- * Entry point of `npm start`: validates config, starts an embedded redis-server when REDIS_URL is unset,
+ * Entry point of `npm start`: validates config, starts an embedded redis-server when no Redis is configured,
  * starts the node, and shuts both down on SIGINT/SIGTERM or a crash.
  */
 import { loadConfig, ConfigError, type Config } from "./config.ts";
 import { startEmbeddedRedis, EmbeddedRedisError, type EmbeddedRedis } from "./embedded-redis.ts";
 import { startNode, type RunningNode } from "./node.ts";
+import { describeTarget, redisTargetOf } from "./redis/connection.ts";
 
 const t0 = performance.now();
 let config: Config;
@@ -51,7 +52,7 @@ process.on("unhandledRejection", (err) => {
 });
 
 try {
-  if (!config.REDIS_URL) {
+  if (!config.REDIS_URL && !config.REDIS_CLUSTER_NODES) {
     embedded = await startEmbeddedRedis({
       port: config.REDIS_EMBEDDED_PORT,
       dataDir: config.REDIS_DATA_DIR,
@@ -60,7 +61,8 @@ try {
     config = Object.freeze({ ...config, REDIS_URL: embedded.url });
   }
   node = await startNode(config);
-  console.log(`[arena] node ${config.NODE_ID} ready at ${node.url} in ${Math.round(performance.now() - t0)} ms (redis ${config.REDIS_URL})`);
+  // The Redis target without its password: start-up lines end up in shared logs.
+  console.log(`[arena] node ${config.NODE_ID} ready at ${node.url} in ${Math.round(performance.now() - t0)} ms (redis ${describeTarget(redisTargetOf(config))})`);
 } catch (err) {
   if (err instanceof EmbeddedRedisError) console.error(`[arena] ${err.message}`);
   else console.error("[arena] start-up failed:", err);

@@ -1,45 +1,47 @@
 /**
- * Starts one game node for a given config: Redis connections, Lua scripts, the app, listen, modules;
+ * Starts one game node for a given config: Redis connections, Lua scripts, the app, listen, features;
  * returns a handle whose `stop()` is the graceful shutdown (SIGTERM path). Used by the entry point,
  * the cluster launcher and multi-node tests.
  */
-import type { Redis } from "ioredis";
 import type { Config } from "./config.ts";
-import { connectRedis } from "./redis/connection.ts";
+import { advertisedHost } from "./config.ts";
+import { connectRedis, redisMajorVersion, redisTargetOf, type RedisClient } from "./redis/connection.ts";
 import { Scripts } from "./redis/scripts.ts";
 import { buildApp, type AppDeps, type BuiltApp } from "./app.ts";
 
 export interface RunningNode extends BuiltApp {
   url: string;
   port: number;
-  /** Graceful stop: tell clients, close sockets, stop modules, quit Redis. Idempotent. */
+  /** Graceful stop: tell clients, close sockets, stop features, quit Redis. Idempotent. */
   stop(): Promise<void>;
 }
 
 export interface StartNodeOptions {
   logger?: AppDeps["logger"];
   now?: () => number;
-  modules?: AppDeps["modules"];
+  features?: AppDeps["features"];
 }
 
-/** Connects, builds, listens and starts background modules. */
+/** Connects, builds, listens and starts the features' background work. */
 export async function startNode(config: Config, opts: StartNodeOptions = {}): Promise<RunningNode> {
-  if (!config.REDIS_URL) throw new Error("startNode needs REDIS_URL (the entry point starts an embedded Redis first)");
-  const url = config.REDIS_URL;
-  const clients: Redis[] = [];
-  const connect = async (role: string) => {
-    const c = await connectRedis(url, { name: `${config.NODE_ID}:${role}`, subscriber: role.includes("sub") });
+  const target = redisTargetOf(config);
+  const clients: RedisClient[] = [];
+  let scripts: Scripts | null = null;
+  const connect = async (role: string, o: { subscriber?: boolean } = {}) => {
+    const c = await connectRedis(target, { name: `${config.NODE_ID}:${role}`, subscriber: o.subscriber });
     clients.push(c);
+    if (!o.subscriber) scripts?.define(c);
     return c;
   };
   let built: BuiltApp | undefined;
   try {
     const redis = await connect("main");
-    const sub = await connect("adapter-sub");
-    const scripts = await Scripts.load(redis);
-    built = await buildApp({ config, redis, sub, scripts, connect, logger: opts.logger, now: opts.now, modules: opts.modules });
+    const sub = await connect("adapter-sub", { subscriber: true });
+    scripts = await Scripts.load(redis);
+    const sharded = (await redisMajorVersion(redis)) >= 7;
+    built = await buildApp({ config, redis, sub, scripts, sharded, connect, logger: opts.logger, now: opts.now, features: opts.features });
     await built.app.listen({ port: config.PORT, host: config.HOST });
-    for (const m of built.modules) await m.start?.();
+    for (const f of built.features) await f.hooks.start?.();
   } catch (err) {
     await built?.app.close().catch(() => {});
     await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
@@ -47,12 +49,11 @@ export async function startNode(config: Config, opts: StartNodeOptions = {}): Pr
   }
   const addr = built.app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
-  const host = config.HOST === "0.0.0.0" || config.HOST === "::" ? "localhost" : config.HOST;
   let stopping: Promise<void> | null = null;
   const app = built.app;
   return {
     ...built,
-    url: `http://${host}:${port}`,
+    url: `http://${advertisedHost(config.HOST)}:${port}`,
     port,
     stop() {
       stopping ??= (async () => {

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { connectClient, login, nextEvent, redisClient, request, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { boardsOf, pid, result, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
-import { appendMatchResult } from "../server/matches/match-result.ts";
+import { appendMatchResult } from "../server/boards/match-result.ts";
 import type { Keys } from "../server/redis/keys.ts";
 import type { BoardsTop, LeaderboardAround, LeaderboardPage, PlayerProfile } from "../shared/protocol.ts";
 import { dayOf } from "../server/boards/periods.ts";
@@ -21,7 +21,7 @@ beforeAll(async () => {
   a = await startBoardsNode({ KEY_PREFIX: prefix, NODE_ID: "api-a", ADMIN_TOKEN: ADMIN, BOARDS_PUSH_INTERVAL_MS: "400" });
   b = await startBoardsNode({ KEY_PREFIX: prefix, NODE_ID: "api-b", ADMIN_TOKEN: ADMIN, BOARDS_PUSH_INTERVAL_MS: "400" });
   redis = redisClient();
-  keys = a.ctx.keys;
+  keys = a.core.keys;
 });
 afterAll(async () => {
   for (const s of sockets) s.close();
@@ -41,9 +41,9 @@ const admin = (method: string, body?: unknown): RequestInit => ({
 /** Waits until the consumers acked every result appended so far (all steps of each are done). */
 async function drained() {
   await waitFor(async () => {
-    const [groupInfo] = (await redis.xinfo("GROUPS", keys.resultsStream)) as unknown[][];
+    const [groupInfo] = (await redis.xinfo("GROUPS", keys.boards.results)) as unknown[][];
     const g = Object.fromEntries(Array.from({ length: groupInfo!.length / 2 }, (_, i) => [groupInfo![2 * i], groupInfo![2 * i + 1]]));
-    const info = (await redis.xinfo("STREAM", keys.resultsStream)) as unknown[];
+    const info = (await redis.xinfo("STREAM", keys.boards.results)) as unknown[];
     return g["last-delivered-id"] === info[info.indexOf("last-generated-id") + 1] && g.pending === 0;
   }, 10_000);
 }
@@ -184,13 +184,13 @@ describe("analytics and admin", () => {
     boardsOf(a).record("matchesStarted");
     await Promise.all([boardsOf(a).analytics.flush(), boardsOf(b).analytics.flush()]);
     // Unique players are recorded after the connection, without delaying it.
-    await waitFor(async () => (await redis.pfcount(keys.dailyUniques(dayOf(Date.now())))) >= 4);
+    await waitFor(async () => (await redis.pfcount(keys.analytics.uniques(dayOf(Date.now())))) >= 4);
     const daily = await getJson<{ days: { day: string; uniquePlayers: number; matches: number; queueJoins: number; matchesStarted: number }[] }>(a, "/admin/api/analytics/daily?days=2", admin("GET"));
     expect(daily.status).toBe(200);
     const today = daily.body.days[0]!;
     expect(today.day).toBe(dayOf(Date.now()));
     expect(today.uniquePlayers).toBeGreaterThanOrEqual(4);
-    expect(today.matches).toBe(Number(await redis.hget(keys.boardMeta("alltime", "all"), "matches")));
+    expect(today.matches).toBe(Number(await redis.hget(keys.boards.meta("alltime", "all"), "matches")));
     expect(today.queueJoins).toBe(3);
     expect(today.matchesStarted).toBe(1);
     const minutes = await getJson<{ minutes: { at: string; ccu: number; queueJoins: number }[] }>(b, "/admin/api/analytics/minutes?minutes=3", admin("GET"));

@@ -4,12 +4,15 @@ import type { Redis } from "ioredis";
 import { startTestNode, uniquePrefix } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { CONFIG_SPEC } from "../server/config.ts";
-import { BoardsModule } from "../server/boards/boards-module.ts";
+import { boardsFeature, type BoardsService } from "../server/boards/boards-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { sessionsFeature } from "../server/sessions/sessions-feature.ts";
+import { PlayerStore } from "../server/players/player-store.ts";
 import { ResultApplier, applierConfig } from "../server/boards/result-applier.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { loadConfig } from "../server/config.ts";
-import type { MatchResult } from "../server/matches/match-result.ts";
+import type { MatchResult } from "../server/boards/match-result.ts";
 
 type Overrides = Partial<Record<keyof typeof CONFIG_SPEC, string>>;
 
@@ -22,14 +25,14 @@ export const FAST: Overrides = {
   BOARDS_CACHE_TTL_MS: "500",
 };
 
-/** Starts a node running only the boards module (other domains are tested elsewhere). */
+/** Starts a node running only the boards feature and what it needs (other domains are tested elsewhere). */
 export function startBoardsNode(overrides: Overrides = {}, now?: () => number): Promise<RunningNode> {
-  return startTestNode({ KEY_PREFIX: uniquePrefix("lb"), ...FAST, ...overrides }, { modules: (ctx) => [new BoardsModule(ctx)], now });
+  return startTestNode({ KEY_PREFIX: uniquePrefix("lb"), ...FAST, ...overrides }, { features: [playersFeature, sessionsFeature, boardsFeature], now });
 }
 
-/** The boards module of a node. */
-export function boardsOf(node: RunningNode): BoardsModule {
-  return node.modules.find((m) => m.name === "boards") as BoardsModule;
+/** The boards service of a node. */
+export function boardsOf(node: RunningNode): BoardsService {
+  return node.service("boards");
 }
 
 /** A standalone applier on a prefix (plays a consumer that dies or hangs mid-apply). */
@@ -37,7 +40,8 @@ export async function standaloneApplier(redis: Redis, prefix: string, now: () =>
   const keys = createKeys(prefix);
   const scripts = await Scripts.load(redis);
   const config = applierConfig(loadConfig({}, overrides));
-  return { applier: new ResultApplier({ redis, keys, scripts, now, config }), keys, scripts };
+  const players = new PlayerStore(redis, keys, scripts, now);
+  return { applier: new ResultApplier({ redis, keys, scripts, players, now, config }), keys, scripts };
 }
 
 let seq = 0;

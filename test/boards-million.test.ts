@@ -19,8 +19,8 @@ let members: string;
 beforeAll(async () => {
   node = await startBoardsNode();
   redis = redisClient();
-  board = node.ctx.keys.board("alltime", "all");
-  members = node.ctx.keys.boardMembers("alltime", "all");
+  board = node.core.keys.boards.board("alltime", "all");
+  members = node.core.keys.boards.members("alltime", "all");
   // Pipelined load: 1,000 members per ZADD / HSET, 100 of each per round trip.
   const CHUNK = 1000;
   for (let base = 0; base < N; base += CHUNK * 100) {
@@ -38,10 +38,10 @@ beforeAll(async () => {
     }
     await p.exec();
   }
-  await redis.hset(node.ctx.keys.player("m654321"), { name: "Deep", rating: "1234", games: "3" });
+  await redis.hset(node.core.keys.players.profile("m654321"), { name: "Deep", rating: "1234", games: "3" });
 }, 120_000);
 afterAll(async () => {
-  await redis.unlink(board, members, node.ctx.keys.player("m654321"));
+  await redis.unlink(board, members, node.core.keys.players.profile("m654321"));
   await node.stop();
   await redis.quit();
 });

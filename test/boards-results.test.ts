@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import { redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { boardsOf, pid, result, standaloneApplier, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
-import { appendMatchResult, type MatchResult } from "../server/matches/match-result.ts";
+import { appendMatchResult, type MatchResult } from "../server/boards/match-result.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
 import { ensureResultsGroup } from "../server/boards/results-consumer.ts";
 import { dayOf, isoWeekOf } from "../server/boards/periods.ts";
@@ -25,19 +25,19 @@ const track = (n: RunningNode) => (nodes.push(n), n);
 
 /** A player's points on a board (null when not on it). */
 const pointsOn = async (redis: Redis, keys: Keys, period: LeaderboardPeriod, instance: string, id: string) => {
-  const member = await redis.hget(keys.boardMembers(period, instance), id);
-  const s = member === null ? null : await redis.zscore(keys.board(period, instance), member);
+  const member = await redis.hget(keys.boards.members(period, instance), id);
+  const s = member === null ? null : await redis.zscore(keys.boards.board(period, instance), member);
   return s === null ? null : Number(s);
 };
-const pending = async (redis: Redis, keys: Keys) => ((await redis.xpending(keys.resultsStream, keys.resultsGroup)) as [number])[0];
-const stats = async (redis: Redis, keys: Keys, id: string) => redis.hgetall(keys.player(id));
+const pending = async (redis: Redis, keys: Keys) => ((await redis.xpending(keys.boards.results, keys.boards.resultsGroup)) as [number])[0];
+const stats = async (redis: Redis, keys: Keys, id: string) => redis.hgetall(keys.players.profile(id));
 
 /** Waits until the group has consumed and acked everything appended so far. */
 async function drained(redis: Redis, keys: Keys) {
   await waitFor(async () => {
-    const groups = (await redis.xinfo("GROUPS", keys.resultsStream)) as unknown[][];
+    const groups = (await redis.xinfo("GROUPS", keys.boards.results)) as unknown[][];
     const g = groups.map((row) => Object.fromEntries(Array.from({ length: row.length / 2 }, (_, i) => [row[2 * i], row[2 * i + 1]])))[0]!;
-    const info = (await redis.xinfo("STREAM", keys.resultsStream)) as unknown[];
+    const info = (await redis.xinfo("STREAM", keys.boards.results)) as unknown[];
     const last = info[info.indexOf("last-generated-id") + 1];
     return g["last-delivered-id"] === last && g.pending === 0;
   }, 10_000);
@@ -83,11 +83,11 @@ describe("results stream: applied exactly once", () => {
       expect(Number(s.total)).toBe(expected.get(id));
     }
     // Ratings move by the frozen plans, each once: the sum of changes equals the sum of the plans' deltas.
-    const plans = await Promise.all(results.map(async (r) => JSON.parse((await redis.get(keys.resultPlan(r.matchId)))!) as ResultPlan));
+    const plans = await Promise.all(results.map(async (r) => JSON.parse((await redis.get(keys.boards.plan(r.matchId)))!) as ResultPlan));
     const deltas = new Map<string, number>();
     for (const plan of plans) for (const p of plan.players) deltas.set(p.id, (deltas.get(p.id) ?? 0) + p.delta);
     for (const id of players) expect(Number((await stats(redis, keys, id)).rating)).toBe(1000 + deltas.get(id)!);
-    expect(Number(await redis.hget(keys.dailyCounters(day), "matches"))).toBe(results.length);
+    expect(Number(await redis.hget(keys.analytics.daily(day), "matches"))).toBe(results.length);
     // Both nodes took part, and the duplicates were seen as such.
     const applied = (n: RunningNode) => n.metrics.resultsApplied.get().then((m) => m.values[0]?.value ?? 0);
     expect((await applied(a)) + (await applied(b))).toBe(results.length);
@@ -102,7 +102,7 @@ describe("results stream: applied exactly once", () => {
     const r = result([[p1, 30], [p2, 20], [p3, 10]]);
     await appendMatchResult(redis, keys, r);
     // The dead consumer read the entry, planned it, applied the all-time board and p1's stats, then died.
-    const read = (await redis.xreadgroup("GROUP", keys.resultsGroup, "dead-node", "COUNT", 10, "STREAMS", keys.resultsStream, ">")) as [string, [string, string[]][]][];
+    const read = (await redis.xreadgroup("GROUP", keys.boards.resultsGroup, "dead-node", "COUNT", 10, "STREAMS", keys.boards.results, ">")) as [string, [string, string[]][]][];
     expect(read[0]![1]).toHaveLength(1);
     const { applier } = await standaloneApplier(redis, prefix);
     const plan = (await applier.plan([r])).get(r.matchId)!;
@@ -131,7 +131,7 @@ describe("results stream: applied exactly once", () => {
     const [p1, p2] = [pid(), pid()];
     const r = result([[p1, 7], [p2, 3]]);
     await appendMatchResult(redis, keys, r);
-    const read = (await redis.xreadgroup("GROUP", keys.resultsGroup, "hung-node", "COUNT", 10, "STREAMS", keys.resultsStream, ">")) as [string, [string, string[]][]][];
+    const read = (await redis.xreadgroup("GROUP", keys.boards.resultsGroup, "hung-node", "COUNT", 10, "STREAMS", keys.boards.results, ">")) as [string, [string, string[]][]][];
     const { applier } = await standaloneApplier(redis, prefix);
     // Everything applied, then the consumer hung before XACK.
     const first = await applier.applyEntries(read[0]![1].map(([id, fields]) => ({ id, fields })));
@@ -141,7 +141,7 @@ describe("results stream: applied exactly once", () => {
     await waitFor(async () => (await pending(redis, keys)) === 0, 10_000);
     expect(await Promise.all([p1, p2].map((id) => stats(redis, keys, id)))).toEqual(before);
     expect(await pointsOn(redis, keys, "alltime", "all", p1)).toBe(7);
-    expect(await redis.hget(keys.dailyCounters(dayOf(r.endedAt)), "matches")).toBe("1");
+    expect(await redis.hget(keys.analytics.daily(dayOf(r.endedAt)), "matches")).toBe("1");
     expect((await node.metrics.resultsSkipped.get()).values.find((v) => v.labels.reason === "duplicate")?.value).toBe(1);
   });
 
@@ -170,8 +170,8 @@ describe("results stream: applied exactly once", () => {
     const keys = createKeys(prefix);
     const node = track(await startBoardsNode({ KEY_PREFIX: prefix, RESULTS_MAX_AGE_SECONDS: "3600" }));
     const p = pid();
-    await redis.xadd(keys.resultsStream, "*", "matchId", "x", "result", "{not json");
-    await redis.xadd(keys.resultsStream, "*", "matchId", "y", "result", JSON.stringify({ matchId: "y", endedAt: 1, durationMs: 1, players: [] }));
+    await redis.xadd(keys.boards.results, "*", "matchId", "x", "result", "{not json");
+    await redis.xadd(keys.boards.results, "*", "matchId", "y", "result", JSON.stringify({ matchId: "y", endedAt: 1, durationMs: 1, players: [] }));
     await appendMatchResult(redis, keys, result([[p, 5]], Date.now() - 2 * 3_600_000));
     const fresh = result([[p, 6]]);
     await appendMatchResult(redis, keys, fresh);
@@ -188,7 +188,7 @@ describe("results stream: applied exactly once", () => {
     const keys = createKeys(prefix);
     const [good1, bad, good2] = [pid(), pid(), pid()];
     // A player key of the wrong type: every playerApply of this player fails with WRONGTYPE.
-    await redis.set(keys.player(bad), "not a hash");
+    await redis.set(keys.players.profile(bad), "not a hash");
     const node = track(await startBoardsNode({ KEY_PREFIX: prefix, RESULTS_BATCH: "10" }));
     await appendMatchResult(redis, keys, result([[good1, 4]]));
     const poisoned = result([[bad, 5]]);
@@ -196,9 +196,9 @@ describe("results stream: applied exactly once", () => {
     await appendMatchResult(redis, keys, result([[good2, 6]]));
     await waitFor(async () => (await pointsOn(redis, keys, "alltime", "all", good2)) === 6, 10_000);
     expect(await pointsOn(redis, keys, "alltime", "all", good1)).toBe(4);
-    await waitFor(async () => (await redis.xlen(keys.resultsDead)) === 1, 15_000);
+    await waitFor(async () => (await redis.xlen(keys.boards.resultsDead)) === 1, 15_000);
     await waitFor(async () => (await pending(redis, keys)) === 0, 5000);
-    const fields = ((await redis.xrange(keys.resultsDead, "-", "+")) as [string, string[]][])[0]![1];
+    const fields = ((await redis.xrange(keys.boards.resultsDead, "-", "+")) as [string, string[]][])[0]![1];
     expect(fields).toContain(poisoned.matchId);
     expect(fields.join(" ")).toMatch(/WRONGTYPE/);
     expect((await node.metrics.resultsSkipped.get()).values.find((v) => v.labels.reason === "dead_letter")?.value).toBe(1);
@@ -225,7 +225,7 @@ describe("results stream: applied exactly once", () => {
     const t0 = Date.now();
     await node.stop();
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(boardsOf(node).name).toBe("boards");
+    expect(boardsOf(node).reader).toBeDefined();
   });
 });
 
@@ -234,7 +234,7 @@ describe("periods with an injected clock", () => {
     let now = Date.parse("2026-03-08T23:59:58.000Z"); // Sunday: last day of ISO week 2026-W10
     const node = track(await startBoardsNode({}, () => now));
     const redis = client();
-    const keys = node.ctx.keys;
+    const keys = node.core.keys;
     const [p, q] = [pid(), pid()];
     await appendMatchResult(redis, keys, result([[p, 40]], now));
     await drained(redis, keys);
@@ -260,15 +260,15 @@ describe("periods with an injected clock", () => {
     const dayLeft = Date.parse("2026-03-09T00:00:00Z") + 7 * 86_400_000 - now;
     const weekLeft = Date.parse("2026-03-09T00:00:00Z") + 35 * 86_400_000 - now;
     const pttl = (k: string) => redis.pttl(k);
-    expect(await pttl(keys.board("daily", "2026-03-09"))).toBeGreaterThan(dayLeft + 86_400_000 - 60_000);
-    expect(await pttl(keys.board("weekly", "2026-W11"))).toBeGreaterThan(weekLeft + 7 * 86_400_000 - 60_000);
-    expect(await pttl(keys.board("weekly", "2026-W11"))).toBeLessThanOrEqual(weekLeft + 7 * 86_400_000);
+    expect(await pttl(keys.boards.board("daily", "2026-03-09"))).toBeGreaterThan(dayLeft + 86_400_000 - 60_000);
+    expect(await pttl(keys.boards.board("weekly", "2026-W11"))).toBeGreaterThan(weekLeft + 7 * 86_400_000 - 60_000);
+    expect(await pttl(keys.boards.board("weekly", "2026-W11"))).toBeLessThanOrEqual(weekLeft + 7 * 86_400_000);
   });
 
   it("puts a TTL on every key it writes except the permanent ones", async () => {
     const node = track(await startBoardsNode({ ADMIN_TOKEN: "x".repeat(16) }));
     const redis = client();
-    const keys = node.ctx.keys;
+    const keys = node.core.keys;
     const [p, q] = [pid(), pid()];
     await appendMatchResult(redis, keys, result([[p, 3], [q, 2]]));
     await appendMatchResult(redis, keys, result([[q, 3], [p, 2]]));
@@ -278,7 +278,7 @@ describe("periods with an injected clock", () => {
     await boardsOf(node).analytics.flush();
     await boardsOf(node).analytics.recordUnique(p);
     // Push bookkeeping and the top cache too.
-    await waitFor(async () => (await redis.exists(keys.boardPushed("daily", dayOf(Date.now())))) === 1);
+    await waitFor(async () => (await redis.exists(keys.boards.pushed("daily", dayOf(Date.now())))) === 1);
     await fetch(`${node.url}/api/leaderboards/daily`);
     const all: string[] = [];
     let cursor = "0";
@@ -288,21 +288,21 @@ describe("periods with an injected clock", () => {
       all.push(...batch);
     } while (cursor !== "0");
     const permanent = new Set([
-      keys.board("alltime", "all"),
-      keys.boardMembers("alltime", "all"),
-      keys.boardVersion("alltime", "all"),
-      keys.boardPushed("alltime", "all"),
-      keys.boardTopGen("alltime", "all"),
-      keys.boardMeta("alltime", "all"),
-      keys.player(p),
-      keys.player(q),
-      keys.resultsStream,
-      keys.resultsDead,
+      keys.boards.board("alltime", "all"),
+      keys.boards.members("alltime", "all"),
+      keys.boards.version("alltime", "all"),
+      keys.boards.pushed("alltime", "all"),
+      keys.boards.topGen("alltime", "all"),
+      keys.boards.meta("alltime", "all"),
+      keys.players.profile(p),
+      keys.players.profile(q),
+      keys.boards.results,
+      keys.boards.resultsDead,
     ]);
     const ttls = await Promise.all(all.map(async (k) => [k, await redis.pttl(k)] as const));
     const missing = ttls.filter(([k, ttl]) => ttl < 0 && !permanent.has(k)).map(([k]) => k);
     expect(missing).toEqual([]);
-    for (const k of [keys.board("daily", dayOf(Date.now())), keys.dailyCounters(dayOf(Date.now())), keys.dailyUniques(dayOf(Date.now())), keys.statsCcu(dayOf(Date.now()))]) {
+    for (const k of [keys.boards.board("daily", dayOf(Date.now())), keys.analytics.daily(dayOf(Date.now())), keys.analytics.uniques(dayOf(Date.now())), keys.analytics.ccu(dayOf(Date.now()))]) {
       expect(all).toContain(k);
     }
     expect(all.length).toBeGreaterThan(20);

@@ -1,9 +1,9 @@
 import { expect, it } from "vitest";
 import { startTestNode } from "./helpers/harness.ts";
 
-it("a full node (every module) starts and stops with the boards module", async () => {
+it("a full node (every feature) starts and stops with the boards feature", async () => {
   const node = await startTestNode();
-  expect(node.modules.map((m) => m.name)).toContain("boards");
+  expect(node.features.map((f) => f.name)).toContain("boards");
   const res = await fetch(`${node.url}/api/leaderboards/alltime`);
   expect(res.status).toBe(200);
   const t0 = Date.now();

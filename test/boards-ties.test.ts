@@ -5,7 +5,7 @@ import { redisClient, uniquePrefix } from "./helpers/harness.ts";
 import { result, standaloneApplier } from "./boards-helpers.ts";
 import { buildPlan, parseEntry } from "../server/boards/result-plan.ts";
 import { MAX_BOARD_POINTS, MAX_REACHED_AT, memberPlayer, memberReachedAt } from "../server/boards/board-encoding.ts";
-import type { MatchResult } from "../server/matches/match-result.ts";
+import type { MatchResult } from "../server/boards/match-result.ts";
 
 let redis: Redis;
 beforeAll(() => {
@@ -18,7 +18,7 @@ afterAll(async () => {
 /** A fresh all-time board (own key prefix) and helpers to apply results to it in a chosen order. */
 async function freshBoard() {
   const { applier, keys, scripts } = await standaloneApplier(redis, uniquePrefix("ties"));
-  const board = keys.board("alltime", "all");
+  const board = keys.boards.board("alltime", "all");
   return {
     keys,
     scripts,
@@ -28,10 +28,10 @@ async function freshBoard() {
     order: async () => (await redis.zrevrange(board, 0, -1)).map(memberPlayer),
     raw: () => redis.zrevrange(board, 0, -1, "WITHSCORES"),
     points: async (id: string) => {
-      const member = await redis.hget(keys.boardMembers("alltime", "all"), id);
+      const member = await redis.hget(keys.boards.members("alltime", "all"), id);
       return member === null ? null : Number(await redis.zscore(board, member));
     },
-    member: (id: string) => redis.hget(keys.boardMembers("alltime", "all"), id),
+    member: (id: string) => redis.hget(keys.boards.members("alltime", "all"), id),
   };
 }
 const T = Date.parse("2026-11-22T10:00:00Z");
@@ -97,8 +97,8 @@ describe("equal scores: whoever reached the score first ranks higher", () => {
 describe("top-page cache", () => {
   it("refuses to store a page built before a write into the top (no stale page for a whole TTL)", async () => {
     const b = await freshBoard();
-    const cache = b.keys.boardTopCache("alltime", "all");
-    const gen = b.keys.boardTopGen("alltime", "all");
+    const cache = b.keys.boards.topCache("alltime", "all");
+    const gen = b.keys.boards.topGen("alltime", "all");
     await b.apply(result([["a", 1]], T));
     expect(await redis.get(gen)).toBe("1");
     // A reader that read generation "0" (before the write) may not store its page.

@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import { createKeys } from "../server/redis/keys.ts";
-import { RESULT_FIELDS } from "../server/matches/match-result.ts";
+import { RESULT_FIELDS } from "../server/boards/match-result.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
 import type { MatchResumed, PlayerProfile } from "../shared/protocol.ts";
 
@@ -92,14 +92,14 @@ async function join(node: NodeProc, name: string) {
 const snapsOf = (c: RecordingClient, matchId: string) => c.snapshots().filter((s) => s.m === matchId);
 
 async function resultEntries(matchId: string) {
-  return (await redis.xrange(keys.resultsStream, "-", "+")).filter(([, f]) => f[f.indexOf(RESULT_FIELDS.matchId) + 1] === matchId);
+  return (await redis.xrange(keys.boards.results, "-", "+")).filter(([, f]) => f[f.indexOf(RESULT_FIELDS.matchId) + 1] === matchId);
 }
 
 beforeAll(async () => {
   redis = redisClient();
   await Promise.all(["node-1", "node-2", "node-3"].map(spawnNode));
   // Everyone sees everyone before matches are placed.
-  await waitFor(async () => (await redis.zcard(keys.nodes)) === 3, 10_000);
+  await waitFor(async () => (await redis.zcard(keys.nodes.registry)) === 3, 10_000);
 }, 60_000);
 
 afterAll(async () => {
@@ -195,7 +195,7 @@ describe("nodes as separate processes", () => {
     const n2 = procs.get("node-2")!;
     const n3 = procs.get("node-3")!;
     const n4 = await spawnNode("node-4");
-    await waitFor(async () => (await redis.zscore(keys.nodes, "node-4")) !== null, 5000);
+    await waitFor(async () => (await redis.zscore(keys.nodes.registry, "node-4")) !== null, 5000);
     // Host node-4; the players who will lose their node are on node-3.
     const ps = await Promise.all([join(n3, "V1"), join(n3, "V2"), join(n2, "S1")]);
     const rec = matchRecordFor(ps, "node-4");

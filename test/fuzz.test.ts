@@ -14,8 +14,8 @@ import fc from "fast-check";
 import type { TSchema } from "typebox";
 import { connectClient, login, redisClient, request, startTestNode, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
-import { createModules } from "../server/modules.ts";
-import { createLimitsModule } from "../server/limits/limits-module.ts";
+import { FEATURES } from "../server/features.ts";
+import { createLimitsFeature } from "../server/limits/limits-feature.ts";
 import { compiled } from "../server/validation.ts";
 import { CLIENT_EVENTS, type Ack } from "../shared/protocol.ts";
 import { ErrorCode } from "../shared/errors.ts";
@@ -119,7 +119,7 @@ beforeAll(async () => {
     },
     {
       // The real module list, with the input budget opened up so inputs reach validation.
-      modules: (ctx) => createModules(ctx).map((m) => (m.name === "limits" ? createLimitsModule(ctx, { input: { ratePerSecond: HUGE } }) : m)),
+      features: FEATURES.map((f) => (f.name === "limits" ? createLimitsFeature({ input: { ratePerSecond: HUGE } }) : f)),
     },
   );
   const s = await login(node, "Bystander");
@@ -150,7 +150,7 @@ describe("fuzz: every client event over a real socket", () => {
   for (const event of CLIENT_EVENTS.filter((e) => e !== "match:input")) {
     it(`${event}: ${RUNS * BATCH} payloads, each answered (INVALID_PAYLOAD when its schema refuses it)`, async () => {
       const { sock } = await fuzzClient(`Fuzz ${event.split(":")[1]!.slice(0, 12)}`);
-      const schema = node.ctx.router.schemaOf(event);
+      const schema = node.core.router.schemaOf(event);
       let cases = 0;
       let refused = 0;
       await fc.assert(
@@ -180,7 +180,7 @@ describe("fuzz: every client event over a real socket", () => {
 
   it(`match:input: ${RUNS * BATCH} frames, never acked, each invalid one dropped and counted`, async () => {
     const { sock, playerId } = await fuzzClient("Fuzz input");
-    const schema = node.ctx.router.schemaOf("match:input");
+    const schema = node.core.router.schemaOf("match:input");
     const m = node.metrics;
     const before = { invalid: await counterValue(m.invalidPayloads, { event: "match:input" }), unknown: await counterValue(m.unknownEvents), over: await counterValue(m.inputsDropped, { reason: "over_budget" }) };
     let sent = 0;
@@ -207,10 +207,10 @@ describe("fuzz: every client event over a real socket", () => {
     }
     expect(sock.connected).toBe(true);
     // Escalation saw it: this player's violation score grew (bans are out of reach on this node).
-    const limits = node.modules.find((x) => x.name === "limits") as ReturnType<typeof createLimitsModule>;
+    const limits = node.service("limits");
     await limits.abuse.flush();
     const redis = redisClient();
-    expect(Number(await redis.hget(node.ctx.keys.violations(`p:${playerId}`), "s"))).toBeGreaterThan(0);
+    expect(Number(await redis.hget(node.core.keys.limits.violations(`p:${playerId}`), "s"))).toBeGreaterThan(0);
     await redis.quit();
     sock.close();
   }, 60_000);

@@ -42,7 +42,7 @@ describe("socket handshake", () => {
 
   it("refuses an expired token with INVALID_TOKEN", async () => {
     const s = await login(a, "Expiring");
-    const key = a.ctx.keys.session(sessionIdOf(s.token));
+    const key = a.core.keys.sessions.session(sessionIdOf(s.token));
     await redis.pexpire(key, 1);
     await waitFor(async () => (await redis.exists(key)) === 0);
     await expect(connectClient(a, s.token)).rejects.toMatchObject({ data: { code: "INVALID_TOKEN" } });

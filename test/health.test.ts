@@ -7,11 +7,11 @@ describe("health endpoints", () => {
     try {
       const live = await node.app.inject({ method: "GET", url: "/healthz" });
       expect(live.statusCode).toBe(200);
-      expect(live.json()).toMatchObject({ status: "ok", nodeId: node.ctx.nodeId });
+      expect(live.json()).toMatchObject({ status: "ok", nodeId: node.core.nodeId });
       const ready = await node.app.inject({ method: "GET", url: "/readyz" });
       expect(ready.statusCode).toBe(200);
       expect(ready.json().checks.scripts).toMatch(/loaded/);
-      node.ctx.redis.disconnect();
+      node.core.redis.disconnect();
       const notReady = await node.app.inject({ method: "GET", url: "/readyz" });
       expect(notReady.statusCode).toBe(503);
       expect(notReady.json().checks.redis).toMatch(/unreachable/);

@@ -9,25 +9,28 @@ import type { Redis } from "ioredis";
 import { io as ioClient } from "socket.io-client";
 import { nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { NodeContext, NodeModule } from "../server/node-module.ts";
-import { createLimitsModule, type LimitsModule } from "../server/limits/limits-module.ts";
+import { stubFeature } from "./helpers/stub-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { sessionsFeature } from "../server/sessions/sessions-feature.ts";
+import { createLimitsFeature } from "../server/limits/limits-feature.ts";
 import { AbuseTracker } from "../server/limits/abuse.ts";
 import { InputFrameSchema, QueueJoinRequest } from "../shared/schemas.ts";
 
 const ADMIN = "admin-token-for-abuse-tests";
 const handledInputs = new Map<string, number>();
 
-function modules(ctx: NodeContext): NodeModule[] {
-  const stub: NodeModule = {
-    name: "stub",
+const features = [
+  playersFeature,
+  sessionsFeature,
+  // 2 inputs/s, burst 5, flood after 10 drops beyond the refill: small numbers keep the counts exact.
+  createLimitsFeature({ input: { ratePerSecond: 2, burst: 5, floodSeconds: 5 } }),
+  stubFeature(() => ({
     registerEvents(router) {
       router.handle("queue:join", QueueJoinRequest, "queue_join", () => ({ ticketId: "t", region: "eu-west" as const, estimatedWaitMs: 0 }));
       router.fire("match:input", InputFrameSchema, (c) => handledInputs.set(c.playerId, (handledInputs.get(c.playerId) ?? 0) + 1));
     },
-  };
-  // 2 inputs/s, burst 5, flood after 10 drops beyond the refill: small numbers keep the counts exact.
-  return [createLimitsModule(ctx, { input: { ratePerSecond: 2, burst: 5, floodSeconds: 5 } }), stub];
-}
+  })),
+];
 
 let a: RunningNode;
 let b: RunningNode;
@@ -74,8 +77,8 @@ beforeAll(async () => {
     // A long decay window: scores do not leak away during the test.
     VIOLATION_DECAY_SECONDS: "86400",
   } as const;
-  a = await startTestNode({ ...env, NODE_ID: "abuse-a" }, { modules });
-  b = await startTestNode({ ...env, NODE_ID: "abuse-b" }, { modules });
+  a = await startTestNode({ ...env, NODE_ID: "abuse-a" }, { features });
+  b = await startTestNode({ ...env, NODE_ID: "abuse-b" }, { features });
   redis = redisClient();
 });
 afterAll(async () => {
@@ -97,7 +100,7 @@ describe("bans", () => {
     expect((await notice).code).toBe("BANNED");
     expect(await gone).toBe("io server disconnect");
 
-    expect(await redis.pttl(a.ctx.keys.ban(`p:${s.playerId}`))).toBeGreaterThan(0);
+    expect(await redis.pttl(a.core.keys.limits.ban(`p:${s.playerId}`))).toBeGreaterThan(0);
     // Handshake on the other node.
     const refused = await connectAs(b, s.token, ip).then(
       () => null,
@@ -115,7 +118,7 @@ describe("bans", () => {
     (await connectAs(b, other.token, ip)).close();
 
     // The ban is a TTL: it ends by itself, for every node.
-    await waitFor(async () => (await redis.exists(a.ctx.keys.ban(`p:${s.playerId}`))) === 0, 10_000);
+    await waitFor(async () => (await redis.exists(a.core.keys.limits.ban(`p:${s.playerId}`))) === 0, 10_000);
     const back = await connectAs(b, s.token, ip);
     expect(back.connected).toBe(true);
     back.close();
@@ -169,7 +172,7 @@ describe("bans", () => {
     await expect(connectAs(a, s.token, "192.0.2.30")).rejects.toMatchObject({ data: { code: "BANNED" } });
     const after = (await (await adminFetch(b, "/bans")).json()) as { bans: { subject: string; reason: string; remainingMs: number }[] };
     expect(after.bans.find((x) => x.subject === `p:${s.playerId}`)).toMatchObject({ reason: "griefing" });
-    expect(await redis.pttl(a.ctx.keys.bans)).toBeGreaterThan(0);
+    expect(await redis.pttl(a.core.keys.limits.bans)).toBeGreaterThan(0);
 
     expect((await adminFetch(a, `/bans/player/${s.playerId}`, { method: "DELETE" })).status).toBe(200);
     (await connectAs(b, s.token, "192.0.2.30")).close();
@@ -184,12 +187,12 @@ describe("bans", () => {
 
 describe("violation scores", () => {
   it("decay with time and expire; every key of this module has a TTL", async () => {
-    const limits = a.modules.find((m) => m.name === "limits") as LimitsModule;
-    const fast = new AbuseTracker(redis, a.ctx.scripts, a.ctx.keys, a.metrics, a.ctx.log, { ...limits.abuse.settings, decayPerSecond: 10 }, () => {});
+    const limits = a.service("limits");
+    const fast = new AbuseTracker(redis, a.core.scripts, a.core.keys, a.metrics, a.core.log, { ...limits.abuse.settings, decayPerSecond: 10 }, () => {});
     const subject = { kind: "player" as const, id: "decaying", key: "p:decaying" };
     fast.record([subject], 3, "rate_limited");
     await fast.flush();
-    const key = a.ctx.keys.violations(subject.key);
+    const key = a.core.keys.limits.violations(subject.key);
     expect(Number(await redis.hget(key, "s"))).toBeCloseTo(3, 0);
     // 3 points at 10/s last 300 ms: the key goes by itself.
     const ttl = await redis.pttl(key);
@@ -198,7 +201,7 @@ describe("violation scores", () => {
     await waitFor(async () => (await redis.exists(key)) === 0, 3000);
 
     // Rate keys, scores, bans and both indexes: nothing of ours is left without a TTL.
-    const prefix = a.ctx.keys.prefix;
+    const prefix = a.core.keys.prefix;
     const ours = [...(await redis.keys(`${prefix}rl:*`)), ...(await redis.keys(`${prefix}abuse:*`))];
     expect(ours.length).toBeGreaterThan(5);
     for (const k of ours) expect(await redis.pttl(k), k).toBeGreaterThan(0);
@@ -235,8 +238,8 @@ describe("game input budget", () => {
     expect(handledInputs.get(s.playerId)).toBeLessThanOrEqual(6);
     expect(await counter(b.metrics.inputFloods)).toBeGreaterThanOrEqual(1);
     // A flood weighs 10: past BAN_THRESHOLD 5 for the player at once; the address (threshold 12) keeps a score.
-    await waitFor(async () => (await redis.pttl(b.ctx.keys.ban(`p:${s.playerId}`))) > 0);
-    expect(Number(await redis.hget(b.ctx.keys.violations(`ip:${ip}`), "s"))).toBeGreaterThan(9.9);
+    await waitFor(async () => (await redis.pttl(b.core.keys.limits.ban(`p:${s.playerId}`))) > 0);
+    expect(Number(await redis.hget(b.core.keys.limits.violations(`ip:${ip}`), "s"))).toBeGreaterThan(9.9);
   });
 });
 
@@ -248,8 +251,8 @@ describe("invalid payloads", () => {
     const acks = await Promise.all(Array.from({ length: 22 }, (_, i) => request(sock, "net:ping", { t: -i - 1 })));
     expect(acks.every((r) => !r.ok && r.error.code === "INVALID_PAYLOAD")).toBe(true);
     // 22 refused, 20 free: 2 violations (the allowance refills 1 per 3 s, so maybe one fewer).
-    await (a.modules.find((m) => m.name === "limits") as LimitsModule).abuse.flush();
-    const score = Number(await redis.hget(a.ctx.keys.violations(`p:${s.playerId}`), "s"));
+    await (a.service("limits")).abuse.flush();
+    const score = Number(await redis.hget(a.core.keys.limits.violations(`p:${s.playerId}`), "s"));
     expect(score).toBeGreaterThanOrEqual(1);
     expect(score).toBeLessThanOrEqual(2);
     expect(sock.connected).toBe(true);

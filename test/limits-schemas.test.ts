@@ -12,8 +12,10 @@ import { CLIENT_EVENTS } from "../shared/protocol.ts";
 import { compiled } from "../server/validation.ts";
 import { connectClient, login, request, startTestNode, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { NodeModule } from "../server/node-module.ts";
-import { createLimitsModule } from "../server/limits/limits-module.ts";
+import { stubFeature } from "./helpers/stub-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { sessionsFeature } from "../server/sessions/sessions-feature.ts";
+import { limitsFeature } from "../server/limits/limits-feature.ts";
 
 /** Valid samples for schemas TypeBox cannot make up by itself (patterns), and every branch of a union. */
 const SAMPLES: Record<string, unknown[]> = {
@@ -134,13 +136,12 @@ describe("each client event's schema", () => {
 describe("what arrives over the wire", () => {
   let node: RunningNode;
   beforeAll(async () => {
-    const stub: NodeModule = {
-      name: "stub",
+    const stub = stubFeature(() => ({
       registerEvents(router) {
         router.handle("queue:join", schemas.QueueJoinRequest, "queue_join", () => ({ ticketId: "t", region: "eu-west" as const, estimatedWaitMs: 0 }));
       },
-    };
-    node = await startTestNode({ MAX_PAYLOAD_BYTES: "4096", RATE_LIMITS: "default=100000/1s,queue_join=100000/1s", BAN_THRESHOLD: "100000", IP_BAN_THRESHOLD: "1000000" }, { modules: (ctx) => [createLimitsModule(ctx), stub] });
+    }));
+    node = await startTestNode({ MAX_PAYLOAD_BYTES: "4096", RATE_LIMITS: "default=100000/1s,queue_join=100000/1s", BAN_THRESHOLD: "100000", IP_BAN_THRESHOLD: "1000000" }, { features: [playersFeature, sessionsFeature, limitsFeature, stub] });
   });
   afterAll(() => node.stop());
 

@@ -8,12 +8,14 @@ import Type from "typebox";
 import type { Redis } from "ioredis";
 import { connectClient, login, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { NodeContext, NodeModule } from "../server/node-module.ts";
+import { stubFeature } from "./helpers/stub-feature.ts";
+import { playersFeature } from "../server/players/players-feature.ts";
+import { sessionsFeature } from "../server/sessions/sessions-feature.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { RateLimiter } from "../server/limits/rate-limiter.ts";
 import { RuleSet } from "../server/limits/rules.ts";
-import { createLimitsModule } from "../server/limits/limits-module.ts";
+import { limitsFeature } from "../server/limits/limits-feature.ts";
 import { RateLimitedError } from "../server/errors.ts";
 import { QueueJoinRequest } from "../shared/schemas.ts";
 import { loadConfig } from "../server/config.ts";
@@ -21,22 +23,23 @@ import { InputBudget, StrikeBudget } from "../server/limits/input-budget.ts";
 
 const HOUR = "1h";
 
-/** Only the limits module plus a stub `queue:join` (action queue_join), so these tests do not depend on matchmaking. */
-function limitsOnly(ctx: NodeContext): NodeModule[] {
-  const stub: NodeModule = {
-    name: "stub-queue",
+/** Only the limits feature plus a stub `queue:join` (action queue_join), so these tests do not depend on matchmaking. */
+const limitsOnly = [
+  playersFeature,
+  sessionsFeature,
+  limitsFeature,
+  stubFeature((core) => ({
     registerEvents(router) {
       router.handle("queue:join", QueueJoinRequest, "queue_join", () => ({ ticketId: "t", region: "eu-west" as const, estimatedWaitMs: 0 }));
     },
     registerRoutes(app) {
       app.get("/api/test-read", async (req) => {
-        await ctx.limit({ ip: req.ip }, "boards_read");
+        await core.limit({ ip: req.ip }, "boards_read");
         return { ok: true };
       });
     },
-  };
-  return [createLimitsModule(ctx), stub];
-}
+  })),
+];
 
 describe("GCRA limiter script", () => {
   let redis: Redis;
@@ -58,7 +61,7 @@ describe("GCRA limiter script", () => {
     expect(seen[5]!.retryAfterMs).toBeGreaterThan(700_000);
     expect(seen[5]!.retryAfterMs).toBeLessThanOrEqual(720_000);
     // Refusals write nothing; the key has a TTL (time until the budget is full again).
-    const ttl = await redis.pttl(keys.rate("p:one", "a"));
+    const ttl = await redis.pttl(keys.limits.rate("p:one", "a"));
     expect(ttl).toBeGreaterThan(3_500_000);
     expect(ttl).toBeLessThanOrEqual(3_600_000);
   });
@@ -194,8 +197,8 @@ describe("limits across nodes", () => {
       BAN_THRESHOLD: "100000",
       IP_BAN_THRESHOLD: "1000000",
     } as const;
-    a = await startTestNode({ ...env, NODE_ID: "lim-a" }, { modules: limitsOnly });
-    b = await startTestNode({ ...env, NODE_ID: "lim-b" }, { modules: limitsOnly });
+    a = await startTestNode({ ...env, NODE_ID: "lim-a" }, { features: limitsOnly });
+    b = await startTestNode({ ...env, NODE_ID: "lim-b" }, { features: limitsOnly });
     redis = redisClient();
   });
   afterAll(async () => {
@@ -206,13 +209,13 @@ describe("limits across nodes", () => {
 
   it("holds exactly when two nodes hammer the same player at once", async () => {
     const subject = { playerId: "hammered-player", ip: "10.0.0.1" };
-    const calls = Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).ctx.limit(subject, "hammer"));
+    const calls = Array.from({ length: 200 }, (_, i) => (i % 2 ? a : b).core.limit(subject, "hammer"));
     const results = await Promise.allSettled(calls);
     const allowed = results.filter((r) => r.status === "fulfilled").length;
     expect(allowed).toBe(25);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(RateLimitedError);
     // And keeps holding: a second wave from both nodes gets nothing.
-    const again = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).ctx.limit(subject, "hammer")));
+    const again = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).core.limit(subject, "hammer")));
     expect(again.filter((r) => r.status === "fulfilled")).toHaveLength(0);
   });
 
@@ -232,7 +235,7 @@ describe("limits across nodes", () => {
       expect((r as { error: { retryAfterMs: number } }).error.retryAfterMs).toBeGreaterThan(0);
     }
     // The budget lives in Redis under the player, not the socket or the node.
-    expect(await redis.exists(a.ctx.keys.rate(`p:${s.playerId}`, "queue_join"))).toBe(1);
+    expect(await redis.exists(a.core.keys.limits.rate(`p:${s.playerId}`, "queue_join"))).toBe(1);
   });
 
   it("rate-limits logins per IP across nodes with 429 and Retry-After", async () => {

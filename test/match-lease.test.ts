@@ -10,8 +10,8 @@ import { Scripts } from "../server/redis/scripts.ts";
 import { MatchLeases } from "../server/matches/match-leases.ts";
 import { MatchHost } from "../server/matches/match-host.ts";
 import { StaleFencingTokenError } from "../server/errors.ts";
-import { writeMatchRecord } from "../server/matches/match-record.ts";
-import { matchRecordFor } from "./helpers/match-client.ts";
+import { ScriptCode } from "../server/redis/script-codes.ts";
+import { createMatch, matchRecordFor } from "./helpers/match-client.ts";
 
 const redis = redisClient();
 afterAll(() => redis.quit());
@@ -20,7 +20,7 @@ async function setup(leaseMs = 300) {
   const keys = createKeys(uniquePrefix("lease"));
   const scripts = await Scripts.load(redis);
   const rec = matchRecordFor([{ playerId: `p-${randomBytes(3).toString("hex")}`, name: "A" }, { playerId: `p-${randomBytes(3).toString("hex")}`, name: "B" }], "n1");
-  await writeMatchRecord(redis, keys, rec, 30_000);
+  await createMatch(redis, keys, rec, 30_000);
   const a = new MatchLeases(redis, keys, scripts, "n1", leaseMs, 60_000);
   const b = new MatchLeases(redis, keys, scripts, "n2", leaseMs, 60_000);
   const hostOf = (res: Awaited<ReturnType<MatchLeases["acquire"]>>) => {
@@ -36,12 +36,12 @@ describe("match lease", () => {
     const first = await a.acquire(rec.matchId);
     expect(first).toMatchObject({ ok: true, token: 1, value: "n1|1", previousStatus: "created" });
     expect(await b.acquire(rec.matchId)).toEqual({ ok: false, reason: "held" });
-    expect(await redis.hmget(keys.match(rec.matchId), "status", "hostNodeId")).toEqual(["running", "n1"]);
+    expect(await redis.hmget(keys.matches.record(rec.matchId), "status", "hostNodeId")).toEqual(["running", "n1"]);
     // Every lease-related key has a TTL.
-    for (const key of [keys.matchLease(rec.matchId), keys.matchLeaseFence(rec.matchId)]) expect(await redis.pttl(key)).toBeGreaterThan(0);
+    for (const key of [keys.matches.lease(rec.matchId), keys.matches.leaseFence(rec.matchId)]) expect(await redis.pttl(key)).toBeGreaterThan(0);
 
     const hostA = hostOf(first);
-    await waitFor(async () => (await redis.exists(keys.matchLease(rec.matchId))) === 0, 2000);
+    await waitFor(async () => (await redis.exists(keys.matches.lease(rec.matchId))) === 0, 2000);
     const second = await b.acquire(rec.matchId);
     // A failover: the record says running, and the token moved on.
     expect(second).toMatchObject({ ok: true, token: 2, value: "n2|2", previousStatus: "running" });
@@ -52,13 +52,13 @@ describe("match lease", () => {
     expect(await a.checkpointAll([{ host: hostA, json: hostA.checkpoint(1) }])).toEqual([false]);
     await expect(a.confirm(hostA)).rejects.toBeInstanceOf(StaleFencingTokenError);
     await expect(a.finish(hostA, Date.now(), "[]", 1000)).rejects.toBeInstanceOf(StaleFencingTokenError);
-    expect(await redis.get(keys.matchCheckpoint(rec.matchId))).toBeNull();
-    expect(await redis.hget(keys.match(rec.matchId), "status")).toBe("running");
+    expect(await redis.get(keys.matches.checkpoint(rec.matchId))).toBeNull();
+    expect(await redis.hget(keys.matches.record(rec.matchId), "status")).toBe("running");
 
     // The current holder writes, and the checkpoint carries the record's TTL.
     expect(await b.renewAll([hostB])).toEqual([true]);
     expect(await b.checkpointAll([{ host: hostB, json: hostB.checkpoint(2) }])).toEqual([true]);
-    expect(await redis.pttl(keys.matchCheckpoint(rec.matchId))).toBeGreaterThan(20_000);
+    expect(await redis.pttl(keys.matches.checkpoint(rec.matchId))).toBeGreaterThan(20_000);
   });
 
   it("ends a match once: fenced finish, then nobody can take it", async () => {
@@ -66,13 +66,13 @@ describe("match lease", () => {
     const hostA = hostOf(await a.acquire(rec.matchId));
     await a.checkpointAll([{ host: hostA, json: hostA.checkpoint(1) }]);
     await a.finish(hostA, 1234, JSON.stringify([{ playerId: "x" }]), 10_000);
-    expect(await redis.hmget(keys.match(rec.matchId), "status", "endedAt")).toEqual(["ended", "1234"]);
-    expect(await redis.exists(keys.matchLease(rec.matchId), keys.matchCheckpoint(rec.matchId))).toBe(0);
-    const ttl = await redis.pttl(keys.match(rec.matchId));
+    expect(await redis.hmget(keys.matches.record(rec.matchId), "status", "endedAt")).toEqual(["ended", "1234"]);
+    expect(await redis.exists(keys.matches.lease(rec.matchId), keys.matches.checkpoint(rec.matchId))).toBe(0);
+    const ttl = await redis.pttl(keys.matches.record(rec.matchId));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(10_000);
     expect(await b.acquire(rec.matchId)).toEqual({ ok: false, reason: "ended" });
-    await redis.del(keys.match(rec.matchId));
+    await redis.del(keys.matches.record(rec.matchId));
     expect(await b.acquire(rec.matchId)).toEqual({ ok: false, reason: "gone" });
   });
 
@@ -80,7 +80,7 @@ describe("match lease", () => {
     const { keys, rec, a, b, hostOf } = await setup(60_000);
     const hostA = hostOf(await a.acquire(rec.matchId));
     await a.handOver(hostA, hostA.checkpoint(7));
-    expect(JSON.parse((await redis.get(keys.matchCheckpoint(rec.matchId)))!)).toMatchObject({ v: 1, savedAt: 7 });
+    expect(JSON.parse((await redis.get(keys.matches.checkpoint(rec.matchId)))!)).toMatchObject({ v: 1, savedAt: 7 });
     // No waiting for a 60 s lease to lapse.
     expect(await b.acquire(rec.matchId)).toMatchObject({ ok: true, token: 2, previousStatus: "running" });
   });
@@ -88,15 +88,15 @@ describe("match lease", () => {
   it("shrinks a dropped player's pointer to the grace unless a newer socket exists", async () => {
     const { keys, scripts } = await setup();
     const pid = `p-${randomBytes(4).toString("hex")}`;
-    await redis.set(keys.playerMatch(pid), "m1", "PX", 60_000);
-    await redis.set(keys.playerConnEpoch(pid), "3");
-    expect(await scripts.run("playerMatchDrop", [keys.playerMatch(pid), keys.playerConnEpoch(pid)], ["m1", 2, 1000])).toBe(-2);
-    expect(await redis.pttl(keys.playerMatch(pid))).toBeGreaterThan(50_000);
-    expect(await scripts.run("playerMatchDrop", [keys.playerMatch(pid), keys.playerConnEpoch(pid)], ["other", 3, 1000])).toBe(-1);
-    expect(await scripts.run("playerMatchDrop", [keys.playerMatch(pid), keys.playerConnEpoch(pid)], ["m1", 3, 1000])).toBe(1);
-    expect(await redis.pttl(keys.playerMatch(pid))).toBeLessThanOrEqual(1000);
-    expect(await scripts.run("playerMatchClear", [keys.playerMatch(pid)], ["other"])).toBe(0);
-    expect(await scripts.run("playerMatchClear", [keys.playerMatch(pid)], ["m1"])).toBe(1);
-    expect(await redis.exists(keys.playerMatch(pid))).toBe(0);
+    await redis.set(keys.players.match(pid), "m1", "PX", 60_000);
+    await redis.set(keys.players.epoch(pid), "3");
+    expect(await scripts.run("playerMatchDrop", [keys.players.match(pid), keys.players.epoch(pid)], ["m1", 2, 1000])).toBe(ScriptCode.NEWER_SOCKET);
+    expect(await redis.pttl(keys.players.match(pid))).toBeGreaterThan(50_000);
+    expect(await scripts.run("playerMatchDrop", [keys.players.match(pid), keys.players.epoch(pid)], ["other", 3, 1000])).toBe(ScriptCode.OTHER_MATCH);
+    expect(await scripts.run("playerMatchDrop", [keys.players.match(pid), keys.players.epoch(pid)], ["m1", 3, 1000])).toBe(1);
+    expect(await redis.pttl(keys.players.match(pid))).toBeLessThanOrEqual(1000);
+    expect(await scripts.run("playerMatchClear", [keys.players.match(pid)], ["other"])).toBe(0);
+    expect(await scripts.run("playerMatchClear", [keys.players.match(pid)], ["m1"])).toBe(1);
+    expect(await redis.exists(keys.players.match(pid))).toBe(0);
   });
 });

@@ -8,8 +8,7 @@ import type { Redis } from "ioredis";
 import { login, redisClient, startTestNode, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { MatchesModule } from "../server/matches/matches-module.ts";
-import { RESULT_FIELDS, type MatchResult } from "../server/matches/match-result.ts";
+import { RESULT_FIELDS, type MatchResult } from "../server/boards/match-result.ts";
 import type { MatchEnd, MatchStart } from "../shared/game/types.ts";
 
 let node: RunningNode;
@@ -42,14 +41,14 @@ async function players(...names: string[]) {
   return { logged, conns };
 }
 
-const matches = () => node.modules.find((m) => m.name === "matches") as MatchesModule;
+const matches = () => node.service("matches");
 
 describe("match runtime on one node", () => {
   it("plays a full match between two clients: start, snapshots, inputs, end, one result", async () => {
     const { logged, conns } = await players("Ann", "Bob");
     const [a, b] = conns as [RecordingClient, RecordingClient];
-    const rec = matchRecordFor(logged, node.ctx.nodeId);
-    await createMatch(redis, node.ctx.keys, rec);
+    const rec = matchRecordFor(logged, node.core.nodeId);
+    await createMatch(redis, node.core.keys, rec);
 
     const [sa, sb] = await Promise.all([a.next<MatchStart>("match:start", 5000), b.next<MatchStart>("match:start", 5000)]);
     expect(sa).toMatchObject({ matchId: rec.matchId, you: 0, tickHz: 20, seed: 1234, durationMs: 2500 });
@@ -87,25 +86,25 @@ describe("match runtime on one node", () => {
     for (const r of ea.results) expect(last.p[sa.players.find((p) => p.playerId === r.playerId)!.index]![3]).toBe(r.score);
 
     // Redis: one result on the stream, the record ended, out of the active set, pointers gone.
-    const k = node.ctx.keys;
-    const entries = (await redis.xrange(k.resultsStream, "-", "+")).filter(([, f]) => f[f.indexOf(RESULT_FIELDS.matchId) + 1] === rec.matchId);
+    const k = node.core.keys;
+    const entries = (await redis.xrange(k.boards.results, "-", "+")).filter(([, f]) => f[f.indexOf(RESULT_FIELDS.matchId) + 1] === rec.matchId);
     expect(entries).toHaveLength(1);
     const fields = entries[0]![1];
     const result = JSON.parse(fields[fields.indexOf(RESULT_FIELDS.result) + 1]!) as MatchResult;
     expect(result).toMatchObject({ matchId: rec.matchId, endedAt: ea.endedAt, durationMs: 2500 });
     expect(result.players).toEqual(ea.results);
-    await waitFor(async () => (await redis.zscore(k.matchesActive, rec.matchId)) === null);
-    expect(await redis.hget(k.match(rec.matchId), "status")).toBe("ended");
-    expect(await redis.exists(k.matchLease(rec.matchId), k.matchCheckpoint(rec.matchId))).toBe(0);
-    for (const p of logged) expect(await redis.get(k.playerMatch(p.playerId))).toBeNull();
+    await waitFor(async () => (await redis.zscore(k.matches.active, rec.matchId)) === null);
+    expect(await redis.hget(k.matches.record(rec.matchId), "status")).toBe("ended");
+    expect(await redis.exists(k.matches.lease(rec.matchId), k.matches.checkpoint(rec.matchId))).toBe(0);
+    for (const p of logged) expect(await redis.get(k.players.match(p.playerId))).toBeNull();
     expect(matches().hostedCount()).toBe(0);
   });
 
   it("drops hostile inputs at the edge and clamps what the host receives", async () => {
     const { logged, conns } = await players("Eve", "Max");
     const [e] = conns as [RecordingClient, RecordingClient];
-    const rec = matchRecordFor(logged, node.ctx.nodeId);
-    await createMatch(redis, node.ctx.keys, rec);
+    const rec = matchRecordFor(logged, node.core.nodeId);
+    await createMatch(redis, node.core.keys, rec);
     await e.until(() => e.snapshots().some((s) => s.ph === "playing"), 5000, "playing");
     const before = e.snapshots().at(-1)!.p[0]!;
     // Positions, out-of-range directions, strings and extra keys never reach the simulation.
@@ -131,9 +130,9 @@ describe("match runtime on one node", () => {
   it("puts a player who reloads mid-match back in, same avatar and score, within the grace", async () => {
     const { logged, conns } = await players("Stay", "Drop");
     const [stay, drop] = conns as [RecordingClient, RecordingClient];
-    const k = node.ctx.keys;
-    const rec = matchRecordFor(logged, node.ctx.nodeId);
-    await createMatch(redis, node.ctx.keys, rec);
+    const k = node.core.keys;
+    const rec = matchRecordFor(logged, node.core.nodeId);
+    await createMatch(redis, node.core.keys, rec);
     await stay.until(() => stay.snapshots().filter((s) => s.ph === "playing").length > 3, 5000, "playing");
     // Drop walks down, then its page reloads.
     let seq = 0;
@@ -141,7 +140,7 @@ describe("match runtime on one node", () => {
     await sleep(400);
     clearInterval(walk);
     drop.close();
-    const pointer = k.playerMatch(logged[1]!.playerId);
+    const pointer = k.players.match(logged[1]!.playerId);
     await waitFor(async () => {
       const ttl = await redis.pttl(pointer);
       return ttl > 0 && ttl <= 1500;
@@ -172,9 +171,9 @@ describe("match runtime on one node", () => {
   it("takes a lapsed lease back when nobody else took the match, without rewinding it", async () => {
     const { logged, conns } = await players("Lap1", "Lap2");
     const [c] = conns as [RecordingClient, RecordingClient];
-    const rec = matchRecordFor(logged, node.ctx.nodeId);
-    const lease = node.ctx.keys.matchLease(rec.matchId);
-    await createMatch(redis, node.ctx.keys, rec);
+    const rec = matchRecordFor(logged, node.core.nodeId);
+    const lease = node.core.keys.matches.lease(rec.matchId);
+    await createMatch(redis, node.core.keys, rec);
     await c.until(() => c.snapshots().filter((s) => s.ph === "playing").length > 3, 5000, "playing");
     expect(await redis.get(lease)).toBe("solo|1");
     // As if the node had stalled past its lease: the key is gone, nobody else took it.
@@ -188,11 +187,11 @@ describe("match runtime on one node", () => {
   it("does not take a player back after the grace", async () => {
     const { logged, conns } = await players("Late", "Other");
     const [late] = conns as [RecordingClient, RecordingClient];
-    const rec = matchRecordFor(logged, node.ctx.nodeId);
-    await createMatch(redis, node.ctx.keys, rec);
+    const rec = matchRecordFor(logged, node.core.nodeId);
+    await createMatch(redis, node.core.keys, rec);
     await late.next("match:start", 5000);
     late.close();
-    await waitFor(async () => (await redis.exists(node.ctx.keys.playerMatch(logged[0]!.playerId))) === 0, 4000);
+    await waitFor(async () => (await redis.exists(node.core.keys.players.match(logged[0]!.playerId))) === 0, 4000);
     const back = await RecordingClient.connect(node.url, logged[0]!.token);
     clients.push(back);
     await sleep(800);
@@ -222,26 +221,26 @@ describe("match runtime robustness", () => {
   });
 
   it("finishes an ended match's bookkeeping its host never did: pointers cleared, match delisted", async () => {
-    const k = node.ctx.keys;
+    const k = node.core.keys;
     const rec = { ...matchRecordFor([{ playerId: "ended-a", name: "A" }, { playerId: "ended-b", name: "B" }], "dead-host"), status: "ended" as const };
     await createMatch(redis, k, rec);
     // Player b is already in a newer match: that pointer must survive.
-    await redis.set(k.playerMatch("ended-b"), "newer-match", "PX", 30_000);
-    await waitFor(async () => (await redis.zscore(k.matchesActive, rec.matchId)) === null, 5000);
-    expect(await redis.exists(k.playerMatch("ended-a"))).toBe(0);
-    expect(await redis.get(k.playerMatch("ended-b"))).toBe("newer-match");
+    await redis.set(k.players.match("ended-b"), "newer-match", "PX", 30_000);
+    await waitFor(async () => (await redis.zscore(k.matches.active, rec.matchId)) === null, 5000);
+    expect(await redis.exists(k.players.match("ended-a"))).toBe(0);
+    expect(await redis.get(k.players.match("ended-b"))).toBe("newer-match");
   });
 
   it("reads Redis for the host once, not per input, while a match has no host", async () => {
     const { logged, conns } = await players("Gap", "Idle");
     const [a] = conns as [RecordingClient, RecordingClient];
     a.close();
-    const k = node.ctx.keys;
+    const k = node.core.keys;
     // A match nobody hosts or may take (no status yet, not in the active set): its player is routed, no host.
     const rec = matchRecordFor(logged, "ghost");
-    await redis.hset(k.match(rec.matchId), { matchId: rec.matchId, queue: rec.queue, fence: "1", hostNodeId: "ghost", createdAt: String(Date.now()), seed: "1", players: JSON.stringify(rec.players) });
-    await redis.pexpire(k.match(rec.matchId), 30_000);
-    await redis.set(k.playerMatch(logged[0]!.playerId), rec.matchId, "PX", 30_000);
+    await redis.hset(k.matches.record(rec.matchId), { matchId: rec.matchId, queue: rec.queue, fence: "1", hostNodeId: "ghost", createdAt: String(Date.now()), seed: "1", players: JSON.stringify(rec.players) });
+    await redis.pexpire(k.matches.record(rec.matchId), 30_000);
+    await redis.set(k.players.match(logged[0]!.playerId), rec.matchId, "PX", 30_000);
     const back = await RecordingClient.connect(node.url, logged[0]!.token);
     clients.push(back);
     await waitFor(() => matches().router.routeOf(logged[0]!.playerId)?.matchId === rec.matchId, 3000);
@@ -249,7 +248,7 @@ describe("match runtime robustness", () => {
     const monitor = await redis.monitor();
     const leaseReads: string[] = [];
     monitor.on("monitor", (_t: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === "get" && args[1] === k.matchLease(rec.matchId)) leaseReads.push(args[1]);
+      if (args[0]?.toLowerCase() === "get" && args[1] === k.matches.lease(rec.matchId)) leaseReads.push(args[1]);
     });
     try {
       for (let s = 1; s <= 30; s++) {

@@ -14,13 +14,15 @@ import { Scripts } from "../server/redis/scripts.ts";
 import { createMetrics } from "../server/metrics.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { StaleFencingTokenError } from "../server/errors.ts";
-import { Code, errorForCode } from "../server/matchmaking/codes.ts";
+import { ScriptCode as Code, scriptFailure as errorForCode } from "../server/redis/script-codes.ts";
 import { haversineKm, nearestRegion, storedPosition } from "../server/matchmaking/geo.ts";
 import { groupProblem, type TicketInfo } from "../server/matchmaking/group-selection.ts";
 import { Matchmaker, newId, type CreatedMatch } from "../server/matchmaking/matchmaker.ts";
 import { searchFor } from "../server/matchmaking/schedule.ts";
 import { QUEUES, QueueStore, WORLD_QUEUE, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/queue-store.ts";
-import { readMatchRecord } from "../server/matches/match-record.ts";
+import { createMatch, readMatch as readMatchRecord } from "./helpers/match-client.ts";
+import { PlayerStore } from "../server/players/player-store.ts";
+import { rulesFromConfig, scheduleFromConfig } from "../server/matchmaking/schedule.ts";
 
 type Overrides = Partial<Record<keyof typeof CONFIG_SPEC, string>>;
 
@@ -29,7 +31,7 @@ const stoppers: (() => Promise<void>)[] = [];
 const silent = { debug() {}, info() {}, warn() {}, error(obj: unknown, msg?: string) { console.error(msg, obj); } };
 
 async function client(name: string): Promise<Redis> {
-  const c = await connectRedis(redisUrl(), { name });
+  const c = (await connectRedis({ kind: "single", url: redisUrl() }, { name })) as Redis;
   clients.push(c);
   return c;
 }
@@ -52,7 +54,8 @@ async function world(ticketTtlMs = 60_000, holdTtlMs = ticketTtlMs + 30_000): Pr
   const redis = await client("mm-test");
   const scripts = await Scripts.load(redis);
   const keys = createKeys(uniquePrefix("mmc"));
-  return { keys, scripts, redis, store: new QueueStore(redis, keys, scripts, { ticketTtlMs, holdTtlMs }) };
+  const players = new PlayerStore(redis, keys, scripts, Date.now);
+  return { keys, scripts, redis, store: new QueueStore(redis, keys, scripts, players, { ticketTtlMs, holdTtlMs }) };
 }
 
 let seq = 0;
@@ -75,7 +78,7 @@ function claimOf(queue: string, fence: number, tickets: TicketInfo[], createdAt 
 async function instance(w: World, id: string, overrides: Overrides, opts: { noLock?: boolean } = {}) {
   const config = loadConfig({}, { MATCH_COUNTDOWN_MS: "0", ...overrides });
   const redis = await client(id);
-  const store = new QueueStore(redis, w.keys, w.scripts, w.store.timings);
+  const store = new QueueStore(redis, w.keys, w.scripts, new PlayerStore(redis, w.keys, w.scripts, Date.now), w.store.timings);
   const redlock = new Redlock([redis], { retryCount: 0 });
   redlock.on("error", (err: unknown) => {
     if (!(err instanceof ResourceLockedError)) console.error(err);
@@ -85,9 +88,10 @@ async function instance(w: World, id: string, overrides: Overrides, opts: { noLo
   const matches: CreatedMatch[] = [];
   const metrics = createMetrics(id);
   const mm = new Matchmaker({
-    config,
+    intervalMs: config.MATCHMAKER_INTERVAL_MS,
+    schedule: scheduleFromConfig(config),
+    rules: rulesFromConfig(config),
     nodeId: id,
-    redis,
     keys: w.keys,
     store,
     redlock: opts.noLock ? lockless : redlock,
@@ -95,6 +99,7 @@ async function instance(w: World, id: string, overrides: Overrides, opts: { noLo
     metrics,
     now: Date.now,
     pickHost: async () => id,
+    createMatch: (m) => createMatch(redis, w.keys, m),
     onMatch: (m) => matches.push(m),
   });
   stoppers.push(() => mm.stop());
@@ -113,14 +118,14 @@ describe("claim script", () => {
     const err = errorForCode(Code.STALE_FENCE, "claim");
     expect(err).toBeInstanceOf(StaleFencingTokenError);
     expect(err.code).toBe(ErrorCode.STALE_FENCING_TOKEN);
-    expect(await w.redis.zcard(w.keys.queueByTime("eu-west"))).toBe(2);
-    expect(await w.redis.hget(w.keys.ticket("eu-west", a.ticketId), "status")).toBe("queued");
+    expect(await w.redis.zcard(w.keys.matchmaking.byTime("eu-west"))).toBe(2);
+    expect(await w.redis.hget(w.keys.matchmaking.ticket("eu-west", a.ticketId), "status")).toBe("queued");
     // The current holder's claim goes through, exactly once.
     const c = claimOf("eu-west", current, [a, b]);
     expect(await w.store.claim("eu-west", current, c)).toBe(Code.OK);
     expect(await w.store.claim("eu-west", current, claimOf("eu-west", current, [a, b]))).toBe(Code.TICKET_GONE);
-    expect(await w.redis.zcard(w.keys.queueGeo("eu-west"))).toBe(0);
-    expect(await w.redis.hgetall(w.keys.ticket("eu-west", a.ticketId))).toMatchObject({ status: "claimed", matchId: c.matchId });
+    expect(await w.redis.zcard(w.keys.matchmaking.geo("eu-west"))).toBe(0);
+    expect(await w.redis.hgetall(w.keys.matchmaking.ticket("eu-west", a.ticketId))).toMatchObject({ status: "claimed", matchId: c.matchId });
   });
 
   it("refuses a group with a ticket twice", async () => {
@@ -128,7 +133,7 @@ describe("claim script", () => {
     const a = await enqueue(w, { lat: 48.85, lon: 2.35 });
     const token = await w.store.acquireFence("eu-west");
     expect(await w.store.claim("eu-west", token, claimOf("eu-west", token, [a, a]))).toBe(Code.BAD_GROUP);
-    expect(await w.redis.zcard(w.keys.queueGeo("eu-west"))).toBe(1);
+    expect(await w.redis.zcard(w.keys.matchmaking.geo("eu-west"))).toBe(1);
   });
 });
 
@@ -139,11 +144,11 @@ describe("lock", () => {
     await enqueue(w, { lat: 48.85, lon: 2.35 });
     const other = new Redlock([w.redis], { retryCount: 0 });
     other.on("error", () => {});
-    const held = await other.acquire([w.keys.queueLock("eu-west")], 5000);
-    const fence = await w.redis.get(w.keys.queueFence("eu-west"));
+    const held = await other.acquire([w.keys.matchmaking.lock("eu-west")], 5000);
+    const fence = await w.redis.get(w.keys.matchmaking.fence("eu-west"));
     expect(await mm.runPass("eu-west")).toMatchObject({ status: "locked", matches: 0 });
     // No fencing token was taken by the pass that skipped.
-    expect(await w.redis.get(w.keys.queueFence("eu-west"))).toBe(fence);
+    expect(await w.redis.get(w.keys.matchmaking.fence("eu-west"))).toBe(fence);
     expect((await metrics.matchmakerSkipped.get()).values.find((v) => v.labels.reason === "locked")?.value).toBe(1);
     await held.release();
     expect(await mm.runPass("eu-west")).toMatchObject({ status: "done", fence: 1 });
@@ -156,22 +161,22 @@ describe("moves and clean-up", () => {
     const t = await enqueue(w, { lat: 48.85, lon: 2.35 });
     const token = await w.store.acquireFence("eu-west");
     // First half of a move only (as if the mover paused here)...
-    const out = await w.scripts.run("ticketMoveOut", [w.keys.queueFence("eu-west"), w.keys.ticket("eu-west", t.ticketId), w.keys.queueGeo("eu-west"), w.keys.queueByTime("eu-west")], [token, t.ticketId, 60_000, WORLD_QUEUE]);
+    const out = await w.scripts.run("ticketMoveOut", [w.keys.matchmaking.fence("eu-west"), w.keys.matchmaking.ticket("eu-west", t.ticketId), w.keys.matchmaking.geo("eu-west"), w.keys.matchmaking.byTime("eu-west")], [token, t.ticketId, 60_000, WORLD_QUEUE]);
     expect(Array.isArray(out)).toBe(true);
     // ...the player leaves: in no queue, so the worldwide queue gets a tombstone...
     expect(await w.store.withdraw(pointerOf("eu-west", t.ticketId), "")).toEqual({ outcome: "gone" });
     // ...and the second half of the move is refused.
     expect(await w.store.add(WORLD_QUEUE, t)).toBe(false);
-    expect(await w.redis.zscore(w.keys.queueByTime(WORLD_QUEUE), t.ticketId)).toBeNull();
+    expect(await w.redis.zscore(w.keys.matchmaking.byTime(WORLD_QUEUE), t.ticketId)).toBeNull();
 
     const u = await enqueue(w, { lat: 48.85, lon: 2.35 });
     expect(await w.store.moveToWorld("eu-west", token, u.ticketId)).toBe("moved");
-    expect(await w.redis.zscore(w.keys.queueByTime("eu-west"), u.ticketId)).toBeNull();
-    expect(await w.redis.zscore(w.keys.queueByTime(WORLD_QUEUE), u.ticketId)).toBe(String(u.joinedAt));
+    expect(await w.redis.zscore(w.keys.matchmaking.byTime("eu-west"), u.ticketId)).toBeNull();
+    expect(await w.redis.zscore(w.keys.matchmaking.byTime(WORLD_QUEUE), u.ticketId)).toBe(String(u.joinedAt));
     expect(await w.store.moveToWorld("eu-west", token, u.ticketId)).toBe("gone");
     // A leave follows the ticket to the worldwide queue.
     expect(await w.store.withdraw(pointerOf("eu-west", u.ticketId), "")).toEqual({ outcome: "removed" });
-    expect(await w.redis.zcard(w.keys.queueByTime(WORLD_QUEUE))).toBe(0);
+    expect(await w.redis.zcard(w.keys.matchmaking.byTime(WORLD_QUEUE))).toBe(0);
   });
 
   it("passes move tickets that outwait the regional radii, and match them worldwide", async () => {
@@ -185,8 +190,8 @@ describe("moves and clean-up", () => {
     expect(matches[0]!.players.map((p) => p.ticketId).sort()).toEqual([paris.ticketId, tokyo.ticketId].sort());
     expect(matches[0]!.queue).toBe(WORLD_QUEUE);
     // Pointers hold the home queue; they are released after the match record.
-    expect(await w.redis.exists(w.keys.playerTicket(paris.playerId), w.keys.playerTicket(tokyo.playerId))).toBe(0);
-    expect(await w.redis.get(w.keys.playerMatch(paris.playerId))).toBe(matches[0]!.matchId);
+    expect(await w.redis.exists(w.keys.players.ticket(paris.playerId), w.keys.players.ticket(tokyo.playerId))).toBe(0);
+    expect(await w.redis.get(w.keys.players.match(paris.playerId))).toBe(matches[0]!.matchId);
   });
 
   it("sweeps tickets whose TTL ran out; their pointers expire too: nothing is left", async () => {
@@ -195,9 +200,9 @@ describe("moves and clean-up", () => {
     const t = await enqueue(w, { lat: 40.7, lon: -74 });
     await new Promise((r) => setTimeout(r, 300));
     expect(await mm.runPass("na-east")).toMatchObject({ swept: 1, matches: 0 });
-    expect(await w.redis.zcard(w.keys.queueGeo("na-east"))).toBe(0);
-    expect(await w.redis.zcard(w.keys.queueByTime("na-east"))).toBe(0);
-    await waitFor(async () => (await w.redis.exists(w.keys.playerTicket(t.playerId))) === 0, 2000);
+    expect(await w.redis.zcard(w.keys.matchmaking.geo("na-east"))).toBe(0);
+    expect(await w.redis.zcard(w.keys.matchmaking.byTime("na-east"))).toBe(0);
+    await waitFor(async () => (await w.redis.exists(w.keys.players.ticket(t.playerId))) === 0, 2000);
     for (const k of await w.redis.keys(`${w.keys.prefix}*`)) expect(await w.redis.pttl(k), k).not.toBe(-1);
   });
 
@@ -216,9 +221,9 @@ describe("moves and clean-up", () => {
     expect(matches[0]).toMatchObject({ matchId: claim.matchId, recovered: true, hostNodeId: "rescuer" });
     const rec = await readMatchRecord(w.redis, w.keys, claim.matchId);
     expect(rec?.players.map((p) => p.playerId)).toEqual([a.playerId, b.playerId]);
-    expect(await w.redis.get(w.keys.playerMatch(a.playerId))).toBe(claim.matchId);
-    expect(await w.redis.exists(w.keys.playerTicket(a.playerId), w.keys.playerTicket(b.playerId))).toBe(0);
-    expect(await w.redis.hlen(w.keys.queueClaims("as-east"))).toBe(0);
+    expect(await w.redis.get(w.keys.players.match(a.playerId))).toBe(claim.matchId);
+    expect(await w.redis.exists(w.keys.players.ticket(a.playerId), w.keys.players.ticket(b.playerId))).toBe(0);
+    expect(await w.redis.hlen(w.keys.matchmaking.claims("as-east"))).toBe(0);
   });
 });
 
@@ -258,8 +263,8 @@ describe("many matchmakers at once", () => {
       for (const t of added) tickets.set(t.ticketId, t);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const waiting = async () => (await Promise.all(QUEUES.map((q) => w.redis.zcard(w.keys.queueByTime(q))))).reduce((a, b) => a + b, 0);
-    const pending = async () => (await Promise.all(QUEUES.map((q) => w.redis.hlen(w.keys.queueClaims(q))))).reduce((a, b) => a + b, 0);
+    const waiting = async () => (await Promise.all(QUEUES.map((q) => w.redis.zcard(w.keys.matchmaking.byTime(q))))).reduce((a, b) => a + b, 0);
+    const pending = async () => (await Promise.all(QUEUES.map((q) => w.redis.hlen(w.keys.matchmaking.claims(q))))).reduce((a, b) => a + b, 0);
     // Generous: on a loaded 2-core machine the lock-free run spends most passes on refused claims.
     await waitFor(async () => (await waiting()) < 2 && (await pending()) === 0, 60_000, 100);
     await Promise.all(instances.map((i) => i.mm.stop()));
@@ -295,7 +300,7 @@ describe("many matchmakers at once", () => {
     for (const m of sample) {
       const rec = await readMatchRecord(w.redis, w.keys, m.matchId);
       expect(rec?.players.map((p) => p.playerId)).toEqual(m.players.map((p) => p.playerId));
-      for (const p of m.players) expect(await w.redis.get(w.keys.playerMatch(p.playerId))).toBe(m.matchId);
+      for (const p of m.players) expect(await w.redis.get(w.keys.players.match(p.playerId))).toBe(m.matchId);
     }
     const refused = await Promise.all(instances.map(async (i) => (await i.metrics.claimsRefused.get()).values.reduce((n, v) => n + v.value, 0)));
     const skipped = await Promise.all(instances.map(async (i) => (await i.metrics.matchmakerSkipped.get()).values.reduce((n, v) => n + v.value, 0)));

@@ -4,11 +4,10 @@ import type { Redis } from "ioredis";
 import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { CONFIG_SPEC } from "../server/config.ts";
-import type { MatchmakingModule } from "../server/matchmaking/matchmaking-module.ts";
-import { Code } from "../server/matchmaking/codes.ts";
+import { ScriptCode as Code } from "../server/redis/script-codes.ts";
 import { WORLD_QUEUE, pointerOf } from "../server/matchmaking/queue-store.ts";
 import { newId } from "../server/matchmaking/matchmaker.ts";
-import { readMatchRecord } from "../server/matches/match-record.ts";
+import { readMatch as readMatchRecord } from "./helpers/match-client.ts";
 import type { MatchFound, QueueJoined, QueueStatus } from "../shared/protocol.ts";
 
 type Overrides = Partial<Record<keyof typeof CONFIG_SPEC, string>>;
@@ -40,13 +39,13 @@ async function cluster(n: number, overrides: Overrides = {}): Promise<RunningNod
 
 async function player(node: RunningNode, name: string, rating?: number) {
   const s = await login(node, name);
-  if (rating !== undefined) await redis.hset(node.ctx.keys.player(s.playerId), "rating", String(rating));
+  if (rating !== undefined) await redis.hset(node.core.keys.players.profile(s.playerId), "rating", String(rating));
   const sock = await connectClient(node, s.token);
   sockets.push(sock);
   return { ...s, sock };
 }
 
-const mm = (node: RunningNode) => node.modules.find((m) => m.name === "matchmaking") as MatchmakingModule;
+const mm = (node: RunningNode) => node.service("matchmaking");
 
 /** Matchmaking keys under the prefix (queues, tickets, pointers, match markers) that have no TTL. */
 async function keysWithoutTtl(prefix: string): Promise<string[]> {
@@ -74,17 +73,17 @@ describe("queue over sockets", () => {
     expect(res).toMatchObject({ ok: true, data: { region: "eu-west" } });
     if (!res.ok) return;
     expect(res.data.estimatedWaitMs).toBeGreaterThan(0);
-    const { keys } = a!.ctx;
-    const t = await redis.hgetall(keys.ticket("eu-west", res.data.ticketId));
+    const { keys } = a!.core;
+    const t = await redis.hgetall(keys.matchmaking.ticket("eu-west", res.data.ticketId));
     expect(t).toMatchObject({ status: "queued", playerId: p.playerId, lat: "48.9", lon: "2.4", rating: "1000", home: "eu-west" });
-    expect(await redis.get(keys.playerTicket(p.playerId))).toBe(pointerOf("eu-west", res.data.ticketId));
+    expect(await redis.get(keys.players.ticket(p.playerId))).toBe(pointerOf("eu-west", res.data.ticketId));
     const status = await statusP;
     expect(status).toMatchObject({ ticketId: res.data.ticketId, region: "eu-west", radiusKm: 100, skillBand: 100, playersInRange: 0, worldwide: false });
 
     expect(await request(p.sock, "queue:leave", {})).toEqual({ ok: true, data: { left: true } });
-    expect(await redis.zcard(keys.queueGeo("eu-west"))).toBe(0);
-    expect(await redis.zcard(keys.queueByTime("eu-west"))).toBe(0);
-    expect(await redis.exists(keys.playerTicket(p.playerId))).toBe(0);
+    expect(await redis.zcard(keys.matchmaking.geo("eu-west"))).toBe(0);
+    expect(await redis.zcard(keys.matchmaking.byTime("eu-west"))).toBe(0);
+    expect(await redis.exists(keys.players.ticket(p.playerId))).toBe(0);
     expect(await keysWithoutTtl(keys.prefix)).toEqual([]);
     expect(await request(p.sock, "queue:leave", {})).toMatchObject({ ok: false, error: { code: "NOT_QUEUED" } });
   });
@@ -100,7 +99,7 @@ describe("queue over sockets", () => {
     expect(await request(p.sock, "queue:join", PARIS)).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
     await request(p.sock, "queue:leave", {});
 
-    await redis.set(a!.ctx.keys.playerMatch(p.playerId), "some-match", "PX", 60_000);
+    await redis.set(a!.core.keys.players.match(p.playerId), "some-match", "PX", 60_000);
     expect(await request(p.sock, "queue:join", PARIS)).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
   });
 });
@@ -124,18 +123,18 @@ describe("matching", () => {
     expect(m1.players.map((x) => x.playerId).sort()).toEqual([p1.playerId, p2.playerId].sort());
     expect(statuses[0]).toMatchObject({ radiusKm: 100 });
 
-    const { keys } = a!.ctx;
+    const { keys } = a!.core;
     const rec = await readMatchRecord(redis, keys, m1.matchId);
     expect(rec).toMatchObject({ matchId: m1.matchId, queue: "eu-west" });
     // The matchmaker nudges the chosen host, which may already have started it.
     expect(["created", "running"]).toContain(rec!.status);
     expect(rec!.fence).toBeGreaterThan(0);
     expect(rec!.players.map((x) => x.playerId).sort()).toEqual([p1.playerId, p2.playerId].sort());
-    expect(await redis.get(keys.playerMatch(p1.playerId))).toBe(m1.matchId);
-    expect(await redis.get(keys.playerMatch(p2.playerId))).toBe(m1.matchId);
-    expect(await redis.exists(keys.playerTicket(p1.playerId), keys.playerTicket(p2.playerId))).toBe(0);
-    expect(await redis.zcard(keys.queueGeo("eu-west"))).toBe(0);
-    expect(await redis.hlen(keys.queueClaims("eu-west"))).toBe(0);
+    expect(await redis.get(keys.players.match(p1.playerId))).toBe(m1.matchId);
+    expect(await redis.get(keys.players.match(p2.playerId))).toBe(m1.matchId);
+    expect(await redis.exists(keys.players.ticket(p1.playerId), keys.players.ticket(p2.playerId))).toBe(0);
+    expect(await redis.zcard(keys.matchmaking.geo("eu-west"))).toBe(0);
+    expect(await redis.hlen(keys.matchmaking.claims("eu-west"))).toBe(0);
     // The match runtime owns the player now: a new ticket is refused.
     expect(await request(p1.sock, "queue:join", PARIS)).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
   });
@@ -178,7 +177,7 @@ describe("matching", () => {
 describe("cleanup", () => {
   it("removes a disconnected player's ticket after the grace, unless they reconnect (on any node)", async () => {
     const [a, b] = await cluster(2, { MATCHMAKER_INTERVAL_MS: "60000" });
-    const { keys } = a!.ctx;
+    const { keys } = a!.core;
     const gone = await player(a!, "Gone");
     const back = await player(a!, "Back");
     const j1 = await request<QueueJoined>(gone.sock, "queue:join", PARIS);
@@ -191,33 +190,33 @@ describe("cleanup", () => {
     sockets.push(again);
     const status = await nextEvent<QueueStatus>(again, "queue:status", 3000);
     expect(status.ticketId).toBe(j2.data.ticketId);
-    await waitFor(async () => (await redis.exists(keys.playerTicket(gone.playerId))) === 0, 5000);
-    expect(await redis.zscore(keys.queueByTime("eu-west"), j1.data.ticketId)).toBeNull();
+    await waitFor(async () => (await redis.exists(keys.players.ticket(gone.playerId))) === 0, 5000);
+    expect(await redis.zscore(keys.matchmaking.byTime("eu-west"), j1.data.ticketId)).toBeNull();
     // Well past the grace, the reconnected player's ticket is still queued.
     await new Promise((r) => setTimeout(r, 600));
-    expect(await redis.zscore(keys.queueByTime("oc"), j2.data.ticketId)).not.toBeNull();
-    expect(await redis.hget(keys.ticket("oc", j2.data.ticketId), "node")).toBe(b!.ctx.nodeId);
+    expect(await redis.zscore(keys.matchmaking.byTime("oc"), j2.data.ticketId)).not.toBeNull();
+    expect(await redis.hget(keys.matchmaking.ticket("oc", j2.data.ticketId), "node")).toBe(b!.core.nodeId);
     expect(await request(again, "queue:leave", {})).toEqual({ ok: true, data: { left: true } });
     expect(await keysWithoutTtl(keys.prefix)).toEqual([]);
   });
 
   it("tells a waiting player when their ticket vanished (expired, or lost with a node) and frees them to queue again", async () => {
     const [a] = await cluster(1, { MATCHMAKER_INTERVAL_MS: "60000" });
-    const { keys } = a!.ctx;
+    const { keys } = a!.core;
     const p = await player(a!, "Lost");
     const j = await request<QueueJoined>(p.sock, "queue:join", { region: "me" });
     if (!j.ok) throw new Error("join failed");
     const cancelled = nextEvent<{ ticketId: string; reason: string }>(p.sock, "queue:cancelled", 5000);
     // As if its TTL ran out: the hash is gone, the members linger until a pass sweeps them.
-    await redis.del(keys.ticket("me", j.data.ticketId));
+    await redis.del(keys.matchmaking.ticket("me", j.data.ticketId));
     expect(await cancelled).toEqual({ ticketId: j.data.ticketId, reason: "expired" });
-    expect(await redis.exists(keys.playerTicket(p.playerId))).toBe(0);
+    expect(await redis.exists(keys.players.ticket(p.playerId))).toBe(0);
     expect((await request(p.sock, "queue:join", { region: "me" })).ok).toBe(true);
   });
 
   it("a leave racing a claim: exactly one of them wins, never both", async () => {
     const [a] = await cluster(1, { MATCHMAKER_INTERVAL_MS: "60000" });
-    const { keys } = a!.ctx;
+    const { keys } = a!.core;
     const store = mm(a!).store;
     const wins = { leave: 0, claim: 0 };
     for (let i = 0; i < 15; i++) {
@@ -249,7 +248,7 @@ describe("cleanup", () => {
       if (code === Code.OK) {
         wins.claim++;
         expect(left).toMatchObject({ ok: false, error: { code: "ALREADY_IN_MATCH" } });
-        expect(await redis.hget(keys.queueClaims("eu-west"), claim.matchId)).not.toBeNull();
+        expect(await redis.hget(keys.matchmaking.claims("eu-west"), claim.matchId)).not.toBeNull();
         // X still holds its pointer until the claimer writes the match: it cannot queue again meanwhile.
         expect(await request(x.sock, "queue:join", PARIS)).toMatchObject({ ok: false, error: { code: "ALREADY_QUEUED" } });
         await store.dropClaim("eu-west", claim.matchId);
@@ -257,11 +256,11 @@ describe("cleanup", () => {
         wins.leave++;
         expect(code).toBe(Code.TICKET_GONE);
         expect(left).toEqual({ ok: true, data: { left: true } });
-        expect(await redis.zscore(keys.queueByTime("eu-west"), jy.data.ticketId)).not.toBeNull();
+        expect(await redis.zscore(keys.matchmaking.byTime("eu-west"), jy.data.ticketId)).not.toBeNull();
         await request(y.sock, "queue:leave", {});
       }
-      expect(await redis.zscore(keys.queueByTime("eu-west"), jx.data.ticketId)).toBeNull();
-      expect(await redis.zcard(keys.queueByTime("eu-west"))).toBe(0);
+      expect(await redis.zscore(keys.matchmaking.byTime("eu-west"), jx.data.ticketId)).toBeNull();
+      expect(await redis.zcard(keys.matchmaking.byTime("eu-west"))).toBe(0);
     }
     expect(wins.leave + wins.claim).toBe(15);
     console.log("leave/claim race outcomes:", wins);

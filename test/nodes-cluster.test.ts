@@ -43,13 +43,13 @@ describe("npm run cluster", () => {
       const redisPid = Number(/redis-server pid (\d+)/.exec(out)?.[1]);
       redis = new Redis(redisUrl!);
       const keys = createKeys("arena:");
-      await waitFor(async () => (await redis!.zrange(keys.nodes, "0", "-1")).sort().join() === "node-1,node-2", 5000);
+      await waitFor(async () => (await redis!.zrange(keys.nodes.registry, "0", "-1")).sort().join() === "node-1,node-2", 5000);
 
       // Six players through the one port: node:cluster spreads them over both workers.
       const players = await Promise.all(["P1", "P2", "P3", "P4", "P5", "P6"].map((n) => login({ url: url! }, n)));
       for (const p of players) clients.push(await RecordingClient.connect(url!, p.token));
       await waitFor(async () => {
-        const ccu = await Promise.all(["node-1", "node-2"].map(async (id) => Number(await redis!.hget(keys.node(id), "ccu"))));
+        const ccu = await Promise.all(["node-1", "node-2"].map(async (id) => Number(await redis!.hget(keys.nodes.node(id), "ccu"))));
         return ccu[0]! + ccu[1]! === 6 && ccu.every((c) => c > 0);
       }, 5000);
 

@@ -7,8 +7,6 @@ import type { Redis } from "ioredis";
 import { login, redisClient, startTestNode, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { NodesModule } from "../server/nodes/nodes-module.ts";
-import type { MatchesModule } from "../server/matches/matches-module.ts";
 import { NodeRegistry } from "../server/nodes/node-registry.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
 
@@ -29,8 +27,8 @@ let a: RunningNode;
 let b: RunningNode;
 let redis: Redis;
 const clients: RecordingClient[] = [];
-const nodesOf = (n: RunningNode) => n.modules.find((m) => m.name === "nodes") as NodesModule;
-const matchesOf = (n: RunningNode) => n.modules.find((m) => m.name === "matches") as MatchesModule;
+const nodesOf = (n: RunningNode) => n.service("nodes");
+const matchesOf = (n: RunningNode) => n.service("matches");
 
 beforeAll(async () => {
   a = await startTestNode({ ...timings, NODE_ID: "node-a" });
@@ -61,25 +59,25 @@ describe("node registry", () => {
       expect(n.startedAt).toBeGreaterThan(0);
       expect(n.lagMs).toBeGreaterThanOrEqual(0);
     }
-    expect(await redis.pttl(a.ctx.keys.node("node-a"))).toBeGreaterThan(0);
+    expect(await redis.pttl(a.core.keys.nodes.node("node-a"))).toBeGreaterThan(0);
     expect((await a.app.inject({ method: "GET", url: "/admin/api/nodes" })).statusCode).toBe(401);
   });
 
   it("drops a node that stops heartbeating, and counts sockets", async () => {
-    const reg = new NodeRegistry(redis, a.ctx.keys, 400);
+    const reg = new NodeRegistry(redis, a.core.keys, 400);
     await reg.heartbeat("ghost", { ccu: 0, matches: 0, lagMs: 0, startedAt: 1, url: "http://ghost:1" }, Date.now());
     expect((await reg.list()).map((n) => n.nodeId)).toContain("ghost");
     await waitFor(async () => !(await reg.list()).some((n) => n.nodeId === "ghost"), 3000);
-    expect(await redis.zscore(a.ctx.keys.nodes, "ghost")).toBeNull();
+    expect(await redis.zscore(a.core.keys.nodes.registry, "ghost")).toBeNull();
     await waitFor(() => !nodesOf(b).isAlive("ghost"));
 
     const { conns } = await playersOn([b, "Counted"]);
-    await waitFor(async () => (await redis.hget(a.ctx.keys.node("node-b"), "ccu")) === "1", 3000);
+    await waitFor(async () => (await redis.hget(a.core.keys.nodes.node("node-b"), "ccu")) === "1", 3000);
     conns[0]!.close();
   });
 
   it("picks the least-loaded live node, and spreads a burst", async () => {
-    const reg = new NodeRegistry(redis, a.ctx.keys, 2000);
+    const reg = new NodeRegistry(redis, a.core.keys, 2000);
     // a and b host nothing; a busy fake node must never be picked.
     await reg.heartbeat("busy", { ccu: 900, matches: 40, lagMs: 30, startedAt: 1, url: "x" }, Date.now());
     const picks: string[] = [];
@@ -97,7 +95,7 @@ describe("matches across nodes", () => {
     const { logged, conns } = await playersOn([a, "OnA"], [b, "OnB"]);
     const [pa, pb] = conns as [RecordingClient, RecordingClient];
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.ctx.keys, rec);
+    await createMatch(redis, a.core.keys, rec);
     const [sa, sb] = await Promise.all([pa.next<MatchStart>("match:start", 5000), pb.next<MatchStart>("match:start", 5000)]);
     expect([sa.you, sb.you]).toEqual([0, 1]);
     expect(matchesOf(b).hosted(rec.matchId)).toBeDefined();
@@ -133,7 +131,7 @@ describe("matches across nodes", () => {
   it("broadcasts through the adapter when the host has no player at all", async () => {
     const { logged, conns } = await playersOn([a, "Far1"], [a, "Far2"]);
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.ctx.keys, rec);
+    await createMatch(redis, a.core.keys, rec);
     await Promise.all(conns.map((c) => c.until(() => c.snapshots().filter((s) => s.m === rec.matchId && s.ph === "playing").length > 5, 6000, "snapshots")));
     expect(matchesOf(b).hosted(rec.matchId)).toBeDefined();
     await Promise.all(conns.map((c) => c.next("match:end", 15_000)));
@@ -142,7 +140,7 @@ describe("matches across nodes", () => {
   it("a resumed old match does not pull back a player now playing a newer one", async () => {
     const { logged, conns } = await playersOn([a, "Mover"], [b, "Other"]);
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.ctx.keys, rec);
+    await createMatch(redis, a.core.keys, rec);
     await conns[0]!.next<MatchStart>("match:start", 10_000);
     // Another node announces that an older match of this player was resumed after a failover.
     const stale = { matchId: "m-abandoned", hostNodeId: "node-b", resumed: true, start: { ...conns[0]!.starts()[0]!, matchId: "m-abandoned" } };
@@ -157,7 +155,7 @@ describe("matches across nodes", () => {
     try {
       const { logged, conns } = await playersOn([a, "Keep1"], [b, "Keep2"]);
       const rec = matchRecordFor(logged, "node-c");
-      await createMatch(redis, a.ctx.keys, rec);
+      await createMatch(redis, a.core.keys, rec);
       await Promise.all(conns.map((x) => x.until(() => x.snapshots().filter((s) => s.ph === "playing").length > 3, 6000, "playing")));
       // The chosen host took it, even though the others learnt of node-c moments ago.
       expect(matchesOf(c).hosted(rec.matchId)).toBeDefined();

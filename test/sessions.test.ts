@@ -33,7 +33,7 @@ describe("sessions over HTTP", () => {
 
   it("stores only the SHA-256 of the token, with a TTL", async () => {
     const s = await login(node, "Hashy");
-    const keys = await redis.keys(`${node.ctx.keys.prefix}*`);
+    const keys = await redis.keys(`${node.core.keys.prefix}*`);
     const values: string[] = [];
     for (const k of keys) {
       const type = await redis.type(k);
@@ -42,7 +42,7 @@ describe("sessions over HTTP", () => {
     const dump = values.join(" ");
     expect(keys.join(" ")).not.toContain(s.token);
     expect(dump).not.toContain(s.token);
-    const key = node.ctx.keys.session(sessionIdOf(s.token));
+    const key = node.core.keys.sessions.session(sessionIdOf(s.token));
     expect(await redis.hget(key, "playerId")).toBe(s.playerId);
     const ttl = await redis.pttl(key);
     expect(ttl).toBeGreaterThan(100_000);
@@ -51,7 +51,7 @@ describe("sessions over HTTP", () => {
 
   it("slides the TTL when the session is used", async () => {
     const s = await login(node, "Slider");
-    const key = node.ctx.keys.session(sessionIdOf(s.token));
+    const key = node.core.keys.sessions.session(sessionIdOf(s.token));
     await redis.pexpire(key, 30_000);
     const me = await fetch(`${node.url}/api/me`, { headers: { authorization: `Bearer ${s.token}` } });
     expect(me.status).toBe(200);
@@ -66,7 +66,7 @@ describe("sessions over HTTP", () => {
     const me = await fetch(`${node.url}/api/me`, { headers: auth });
     expect(me.status).toBe(401);
     expect((await me.json()).error.code).toBe("INVALID_TOKEN");
-    expect(await redis.exists(node.ctx.keys.session(sessionIdOf(s.token)))).toBe(0);
+    expect(await redis.exists(node.core.keys.sessions.session(sessionIdOf(s.token)))).toBe(0);
   });
 
   it("answers 401 with a code for missing or wrong tokens", async () => {

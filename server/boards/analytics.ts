@@ -7,17 +7,17 @@
  * Counters are summed in memory and flushed every ANALYTICS_FLUSH_MS in one pipeline, so hot paths
  * (queue joins) cost no Redis round trip; a node that crashes loses at most one flush of counts.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { FastifyBaseLogger } from "fastify";
 import type { Keys } from "../redis/keys.ts";
 import { DAY_MS, dayOf, minuteOfDay } from "./periods.ts";
 
-/** What other modules may count: `ctx.modules.get<BoardsModule>("boards")?.record("queueJoins")`. */
+/** What other features may count, through the boards service: `boards.record("queueJoins")`. */
 export type AnalyticsKind = "matchesStarted" | "queueJoins";
 export const ANALYTICS_KINDS: readonly AnalyticsKind[] = ["matchesStarted", "queueJoins"];
 
 export interface AnalyticsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   log: FastifyBaseLogger;
   now: () => number;
@@ -66,7 +66,7 @@ export class Analytics {
   async recordUnique(playerId: string): Promise<void> {
     const { redis, keys, now, retentionMs } = this.d;
     const day = dayOf(now());
-    const key = keys.dailyUniques(day);
+    const key = keys.analytics.uniques(day);
     await Promise.all([redis.pfadd(key, playerId), redis.pexpire(key, this.dayTtl(day, retentionMs))]);
   }
 
@@ -83,7 +83,7 @@ export class Analytics {
     await this.flush();
   }
 
-  /** Writes pending counts and the CCU sample of the current minute (one pipeline). */
+  /** Writes pending counts and the CCU sample of the current minute (one command per key, auto-pipelined). */
   flush(): Promise<void> {
     this.flushing ??= this.write().finally(() => (this.flushing = null));
     return this.flushing;
@@ -95,23 +95,20 @@ export class Analytics {
     this.pending = new Map();
     const t = now();
     const today = dayOf(t);
-    const p = redis.pipeline();
+    const a = keys.analytics;
+    // Each key lives on its own slot: plain commands, which ioredis sends together (auto-pipelining).
+    const writes: Promise<unknown>[] = [];
     for (const [kind, slots] of pending) {
       for (const [slot, n] of slots) {
         const [day, minute] = slot.split("|") as [string, string];
-        p.hincrby(keys.statsSeries(kind, day), minute, n);
-        p.pexpire(keys.statsSeries(kind, day), this.dayTtl(day, seriesMs));
-        p.hincrby(keys.dailyCounters(day), kind, n);
-        p.pexpire(keys.dailyCounters(day), this.dayTtl(day, retentionMs));
+        writes.push(redis.hincrby(a.series(kind, day), minute, n), redis.pexpire(a.series(kind, day), this.dayTtl(day, seriesMs)));
+        writes.push(redis.hincrby(a.daily(day), kind, n), redis.pexpire(a.daily(day), this.dayTtl(day, retentionMs)));
       }
     }
-    p.hset(keys.statsCcu(today), `${minuteOfDay(t)}|${nodeId}`, this.d.sockets());
-    p.pexpire(keys.statsCcu(today), this.dayTtl(today, seriesMs));
-    try {
-      const res = await p.exec();
-      const failed = res?.find(([err]) => err);
-      if (failed) throw failed[0];
-    } catch (err) {
+    writes.push(redis.hset(a.ccu(today), `${minuteOfDay(t)}|${nodeId}`, this.d.sockets()), redis.pexpire(a.ccu(today), this.dayTtl(today, seriesMs)));
+    const failed = (await Promise.allSettled(writes)).find((r) => r.status === "rejected");
+    if (failed) {
+      const err = failed.reason as unknown;
       // Put the counts back: the next flush retries them.
       for (const [kind, slots] of pending) for (const [slot, n] of slots) {
         let m = this.pending.get(kind);
@@ -135,7 +132,7 @@ export class Analytics {
     const list = Array.from({ length: days }, (_, i) => dayOf(t - i * DAY_MS));
     return Promise.all(
       list.map(async (day) => {
-        const [uniq, counters] = await Promise.all([redis.pfcount(keys.dailyUniques(day)), redis.hgetall(keys.dailyCounters(day))]);
+        const [uniq, counters] = await Promise.all([redis.pfcount(keys.analytics.uniques(day)), redis.hgetall(keys.analytics.daily(day))]);
         return {
           day,
           uniquePlayers: uniq,
@@ -156,7 +153,7 @@ export class Analytics {
     const loaded = new Map<string, { ccu: Record<string, string>; series: Record<string, Record<string, string>> }>();
     await Promise.all(
       days.map(async (day) => {
-        const [ccu, ...series] = await Promise.all([redis.hgetall(keys.statsCcu(day)), ...ANALYTICS_KINDS.map((k) => redis.hgetall(keys.statsSeries(k, day)))]);
+        const [ccu, ...series] = await Promise.all([redis.hgetall(keys.analytics.ccu(day)), ...ANALYTICS_KINDS.map((k) => redis.hgetall(keys.analytics.series(k, day)))]);
         loaded.set(day, { ccu, series: Object.fromEntries(ANALYTICS_KINDS.map((k, i) => [k, series[i]!])) });
       }),
     );

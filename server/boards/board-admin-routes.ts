@@ -9,7 +9,7 @@ import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
 import { NotFoundError } from "../errors.ts";
 import { boardTtlMs, type PeriodGrace } from "./periods.ts";
-import { checkBoardScript } from "./script-errors.ts";
+import { expectOk } from "../redis/script-codes.ts";
 import { instanceOrThrow } from "./board-routes.ts";
 import type { Analytics } from "./analytics.ts";
 import { MAX_BOARD_POINTS } from "./board-encoding.ts";
@@ -40,12 +40,13 @@ export async function boardAdminRoutes(admin: FastifyInstance, deps: BoardAdminD
     const instance = instanceOrThrow(period, date, t);
     const ttl = boardTtlMs(period, instance, t, grace);
     if (ttl < 0) throw new NotFoundError(`The ${period} board ${instance} is past its archive`);
+    const b = keys.boards;
     const reply = await scripts.run(
       "boardEdit",
-      [keys.board(period, instance), keys.boardMembers(period, instance), keys.boardVersion(period, instance), keys.boardTopCache(period, instance), keys.boardTopGen(period, instance)],
+      [b.board(period, instance), b.members(period, instance), b.version(period, instance), b.topCache(period, instance), b.topGen(period, instance)],
       [op, playerId, points, ttl, t],
     );
-    return { instance, changed: checkBoardScript("boardEdit", reply) === 1 };
+    return { instance, changed: expectOk(reply, "boardEdit") === 1 };
   };
 
   admin.get<{ Querystring: Static<typeof DaysQuery> }>("/analytics/daily", { schema: { querystring: DaysQuery } }, async (req) => ({

@@ -17,7 +17,7 @@ import type { AppServer } from "../sockets/types.ts";
 import { rooms } from "../../shared/protocol.ts";
 import { PERIODS, boardTtlMs, instanceAt, type PeriodGrace } from "./periods.ts";
 import type { BoardReader } from "./board-reader.ts";
-import { checkBoardScript } from "./script-errors.ts";
+import { expectOk } from "../redis/script-codes.ts";
 import { TOP_WATCHED } from "./result-applier.ts";
 
 export interface PusherDeps {
@@ -64,10 +64,8 @@ export class BoardPusher {
         try {
           const instance = instanceAt(period, t);
           const ttl = Math.max(0, boardTtlMs(period, instance, t, this.d.grace));
-          const won = checkBoardScript(
-            "boardPushClaim",
-            await scripts.run("boardPushClaim", [keys.boardVersion(period, instance), keys.boardPushed(period, instance), keys.boardPushLock(period, instance)], [intervalMs, ttl, nodeId]),
-          );
+          const b = keys.boards;
+          const won = expectOk(await scripts.run("boardPushClaim", [b.version(period, instance), b.pushed(period, instance), b.pushLock(period, instance)], [intervalMs, ttl, nodeId]), "boardPushClaim");
           if (won !== 1) return;
           const entries = await reader.freshTop(period, instance, TOP_WATCHED);
           io.to(rooms.boards(period)).emit("boards:top", { period, entries });

@@ -6,16 +6,16 @@
  * order (see board-encoding.ts), so ranks form a total order: consecutive pages and around-me windows
  * taken from the same state never repeat or skip a rank, and a player's rank in a page is their ZREVRANK + 1.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
+import { ScriptCode, expectOk } from "../redis/script-codes.ts";
+import { DEFAULT_RATING, type PlayerStore } from "../players/player-store.ts";
 import type { Metrics } from "../metrics.ts";
 import type { LeaderboardAround, LeaderboardEntry, LeaderboardPage, PlayerBoardRank, PlayerProfile } from "../../shared/protocol.ts";
 import type { LeaderboardPeriod } from "../../shared/schemas.ts";
-import { DEFAULT_RATING } from "../matches/match-result.ts";
 import { NotFoundError } from "../errors.ts";
 import { memberPlayer } from "./board-encoding.ts";
-import { BoardScriptFailure, checkBoardScript } from "./script-errors.ts";
 import { PERIODS, instanceAt } from "./periods.ts";
 import { CACHED_TOP } from "./result-applier.ts";
 
@@ -26,9 +26,10 @@ export type BoardPage = LeaderboardPage;
 export type AroundPage = LeaderboardAround;
 
 export interface ReaderDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   scripts: Scripts;
+  players: PlayerStore;
   metrics: Metrics;
   now: () => number;
   cacheTtlMs: number;
@@ -69,35 +70,37 @@ export class BoardReader {
 
   /** Caches a top page unless a write reached the top while it was read (see boardCacheSet). */
   private async storeTop(period: LeaderboardPeriod, instance: string, top: RangeRead): Promise<void> {
-    const { keys, scripts, cacheTtlMs } = this.d;
+    const { scripts, cacheTtlMs } = this.d;
+    const b = this.d.keys.boards;
     const page: CachedTop = { total: top.total, entries: top.entries };
-    checkBoardScript("boardCacheSet", await scripts.run("boardCacheSet", [keys.boardTopCache(period, instance), keys.boardTopGen(period, instance)], [JSON.stringify(page), cacheTtlMs, top.generation]));
+    expectOk(await scripts.run("boardCacheSet", [b.topCache(period, instance), b.topGen(period, instance)], [JSON.stringify(page), cacheTtlMs, top.generation]), "boardCacheSet");
   }
 
   /** Up to `radius` entries above and below a player (fewer at the edges); NotFoundError when absent. */
   async around(period: LeaderboardPeriod, instance: string, playerId: string, radius: number): Promise<AroundPage> {
-    const { keys, scripts } = this.d;
-    const reply = checkBoardScript("boardAround", await scripts.run("boardAround", [keys.board(period, instance), keys.boardMembers(period, instance)], [playerId, radius]));
+    const b = this.d.keys.boards;
+    const reply = expectOk(await this.d.scripts.run("boardAround", [b.board(period, instance), b.members(period, instance)], [playerId, radius]), "boardAround");
     const [rank0, total, first, flat] = reply;
     return { period, instance, total, rank: rank0 + 1, entries: await this.withNames(flat, first) };
   }
 
   /** Stats, rating and current ranks of a player; NotFoundError when the player does not exist. */
   async profile(playerId: string): Promise<PlayerProfile> {
-    const { redis, keys, scripts, now } = this.d;
+    const { players, scripts, now } = this.d;
+    const b = this.d.keys.boards;
     const t = now();
     const boards = PERIODS.map((period) => ({ period, instance: instanceAt(period, t) }));
     const [h, ...ranks] = await Promise.all([
-      redis.hgetall(keys.player(playerId)),
+      players.profile(playerId),
       ...boards.map(async ({ period, instance }): Promise<PlayerBoardRank | null> => {
         // Radius 0: the player's rank and score in one atomic read.
-        const reply = await scripts.run("boardAround", [keys.board(period, instance), keys.boardMembers(period, instance)], [playerId, 0]);
-        if (reply === BoardScriptFailure.NOT_ON_BOARD) return null;
-        const [rank0, , , flat] = checkBoardScript("boardAround", reply);
+        const reply = await scripts.run("boardAround", [b.board(period, instance), b.members(period, instance)], [playerId, 0]);
+        if (reply === ScriptCode.NOT_ON_BOARD) return null;
+        const [rank0, , , flat] = expectOk(reply, "boardAround");
         return { instance, rank: rank0 + 1, score: Number(flat[1]) };
       }),
     ]);
-    if (!h || Object.keys(h).length === 0) throw new NotFoundError("No such player");
+    if (!h) throw new NotFoundError("No such player");
     const n = (v: string | undefined) => (v === undefined ? 0 : Number(v));
     return {
       playerId,
@@ -113,7 +116,7 @@ export class BoardReader {
   }
 
   private async cachedTop(period: LeaderboardPeriod, instance: string): Promise<CachedTop> {
-    const key = this.d.keys.boardTopCache(period, instance);
+    const key = this.d.keys.boards.topCache(period, instance);
     const hit = await this.d.redis.get(key);
     if (hit) {
       this.d.metrics.boardsCache.inc({ outcome: "hit" });
@@ -137,10 +140,11 @@ export class BoardReader {
   }
 
   private async readRange(period: LeaderboardPeriod, instance: string, start: number, stop: number): Promise<RangeRead> {
-    const { keys, redis } = this.d;
-    const key = keys.board(period, instance);
+    const { redis } = this.d;
+    const b = this.d.keys.boards;
+    const key = b.board(period, instance);
     // One MULTI on one slot: the size, the slice and the cache generation describe the same moment.
-    const res = await redis.multi().get(keys.boardTopGen(period, instance)).zcard(key).zrevrange(key, start, stop, "WITHSCORES").exec();
+    const res = await redis.multi().get(b.topGen(period, instance)).zcard(key).zrevrange(key, start, stop, "WITHSCORES").exec();
     if (!res) throw new Error("board read transaction aborted");
     for (const [err] of res) if (err) throw err;
     const generation = (res[0]![1] as string | null) ?? "0";
@@ -157,8 +161,7 @@ export class BoardReader {
       ids.push(memberPlayer(flat[i]!));
       scores.push(Number(flat[i + 1]!));
     }
-    // Player hashes live on their own slots: one HGET each, sent together by auto-pipelining.
-    const names = await Promise.all(ids.map((id) => this.d.redis.hget(this.d.keys.player(id), "name")));
+    const names = await this.d.players.names(ids);
     return ids.map((playerId, i) => ({ rank: first + i + 1, playerId, name: names[i] ?? UNKNOWN_NAME, score: scores[i]! }));
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { LeaderboardAroundParams, LeaderboardAroundQuery, LeaderboardParams, LeaderboardQuery, PlayerParams, type LeaderboardPeriod } from "../../shared/schemas.ts";
 import type { LeaderboardAround, LeaderboardPage, PlayerProfile } from "../../shared/protocol.ts";
 import { ValidationError } from "../errors.ts";
-import type { LimitSubject } from "../node-module.ts";
+import type { LimitSubject } from "../core/feature.ts";
 import { resolveInstance } from "./periods.ts";
 import type { BoardReader } from "./board-reader.ts";
 

@@ -16,14 +16,15 @@
  * markers live as long as their board. A result whose plan no longer exists is applied only if it ended
  * less than RESULTS_MAX_AGE ago, so any delivery that is applied finds the markers of an earlier one.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
+import { expectOk } from "../redis/script-codes.ts";
+import type { PlayerStore } from "../players/player-store.ts";
 import type { LeaderboardPeriod } from "../../shared/schemas.ts";
-import { DEFAULT_RATING, type MatchResult } from "../matches/match-result.ts";
+import type { MatchResult } from "./match-result.ts";
 import { ALLTIME_INSTANCE, DAY_MS, PERIODS, boardTtlMs, instanceEnd, type PeriodGrace } from "./periods.ts";
 import { buildPlan, parseEntry, type ResultPlan } from "./result-plan.ts";
-import { checkBoardScript } from "./script-errors.ts";
 
 /** Entries at or above this board position count as "the top" that subscribers watch. */
 export const TOP_WATCHED = 10;
@@ -40,9 +41,10 @@ export interface ApplierConfig extends PeriodGrace {
 }
 
 export interface ApplierDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   scripts: Scripts;
+  players: PlayerStore;
   now: () => number;
   config: ApplierConfig;
 }
@@ -69,12 +71,6 @@ export function applierConfig(c: { RESULTS_MAX_AGE_SECONDS: number; BOARDS_DAILY
     weeklyGraceMs: c.BOARDS_WEEKLY_GRACE_WEEKS * 7 * DAY_MS,
     analyticsRetentionMs: c.ANALYTICS_RETENTION_DAYS * DAY_MS,
   };
-}
-
-/** A stored rating, or the default when the player has none (or it is unreadable). */
-function ratingOf(raw: string | null): number {
-  const v = raw === null ? NaN : Number(raw);
-  return Number.isFinite(v) ? v : DEFAULT_RATING;
 }
 
 /** The board instance of a plan for one period. */
@@ -127,9 +123,9 @@ export class ResultApplier {
    * outside any script (they live on other slots); two consumers racing agree through SET NX GET.
    */
   async plan(results: readonly MatchResult[]): Promise<Map<string, ResultPlan | null>> {
-    const { redis, keys, now, config } = this.deps;
+    const { redis, keys, players, now, config } = this.deps;
     const out = new Map<string, ResultPlan | null>();
-    const stored = await Promise.all(results.map((r) => redis.get(keys.resultPlan(r.matchId))));
+    const stored = await Promise.all(results.map((r) => redis.get(keys.boards.plan(r.matchId))));
     const fresh: MatchResult[] = [];
     results.forEach((r, i) => {
       const s = stored[i];
@@ -137,13 +133,11 @@ export class ResultApplier {
       else if (r.endedAt < now() - config.maxAgeMs) out.set(r.matchId, null);
       else fresh.push(r);
     });
-    const ratings = await Promise.all(
-      fresh.map((r) => Promise.all(r.players.map(async (p) => ratingOf(await redis.hget(keys.player(p.playerId), "rating"))))),
-    );
+    const ratings = await Promise.all(fresh.map((r) => Promise.all(r.players.map((p) => players.rating(p.playerId)))));
     await Promise.all(
       fresh.map(async (r, i) => {
         const plan = buildPlan(r, ratings[i]!);
-        const earlier = (await redis.call("SET", keys.resultPlan(r.matchId), JSON.stringify(plan), "NX", "GET", "PX", String(config.markerTtlMs))) as string | null;
+        const earlier = (await redis.call("SET", keys.boards.plan(r.matchId), JSON.stringify(plan), "NX", "GET", "PX", String(config.markerTtlMs))) as string | null;
         out.set(r.matchId, earlier ? (JSON.parse(earlier) as ResultPlan) : plan);
       }),
     );
@@ -152,7 +146,9 @@ export class ResultApplier {
 
   /** Step 2: one boardApply per board slot for the whole batch (each match applied once per board). */
   async applyBoards(plans: readonly ResultPlan[], periods: readonly LeaderboardPeriod[] = PERIODS): Promise<{ applied: number; skipped: number; topChanged: Set<LeaderboardPeriod> }> {
-    const { keys, scripts, now, config } = this.deps;
+    const { scripts, now, config } = this.deps;
+    const keys = this.deps.keys.boards;
+    const daily = this.deps.keys.analytics.daily;
     const t = now();
     interface Group {
       period: LeaderboardPeriod;
@@ -168,15 +164,15 @@ export class ResultApplier {
         const ttl = boardTtlMs(period, instance, t, config);
         // The instance is past its archive: nobody can read it any more; do not resurrect it.
         if (ttl < 0) continue;
-        const applied = period === "alltime" ? keys.boardApplied(period, instance, plan.day) : keys.boardApplied(period, instance);
+        const applied = period === "alltime" ? keys.applied(period, instance, plan.day) : keys.applied(period, instance);
         const groupKey = `${period}|${applied}`;
         let g = groups.get(groupKey);
         if (!g) {
-          const counters = period === "daily" ? keys.dailyCounters(instance) : keys.boardMeta(period, instance);
+          const counters = period === "daily" ? daily(instance) : keys.meta(period, instance);
           const countersTtl = period === "daily" ? Math.max(ttl, instanceEnd(period, instance)! + config.analyticsRetentionMs - t) : ttl;
           g = {
             period,
-            keys: [keys.board(period, instance), keys.boardMembers(period, instance), applied, keys.boardVersion(period, instance), counters, keys.boardTopCache(period, instance), keys.boardTopGen(period, instance)],
+            keys: [keys.board(period, instance), keys.members(period, instance), applied, keys.version(period, instance), counters, keys.topCache(period, instance), keys.topGen(period, instance)],
             ttls: [ttl, period === "alltime" ? config.markerTtlMs : ttl, countersTtl],
             matches: 0,
             args: [],
@@ -191,7 +187,7 @@ export class ResultApplier {
     const res = { applied: 0, skipped: 0, topChanged: new Set<LeaderboardPeriod>() };
     await Promise.all(
       [...groups.values()].map(async (g) => {
-        const reply = checkBoardScript("boardApply", await scripts.run("boardApply", g.keys, [...g.ttls, TOP_WATCHED, CACHED_TOP, g.matches, ...g.args]));
+        const reply = expectOk(await scripts.run("boardApply", g.keys, [...g.ttls, TOP_WATCHED, CACHED_TOP, g.matches, ...g.args]), "boardApply");
         const [newly, skipped, top] = reply;
         if (g.period === "alltime") {
           res.applied += newly;
@@ -205,23 +201,25 @@ export class ResultApplier {
 
   /** Step 3: one playerApply per player per match (stats and rating; each once per match). */
   async applyPlayers(plans: readonly ResultPlan[], only?: (playerId: string) => boolean): Promise<number> {
-    const { keys, scripts, config } = this.deps;
-    const replies = await Promise.all(
+    const { players, config } = this.deps;
+    const applied = await Promise.all(
       plans.flatMap((plan) =>
         plan.players
           .filter((p) => !only || only(p.id))
-          .map(async (p) =>
-            checkBoardScript(
-              "playerApply",
-              await scripts.run(
-                "playerApply",
-                [keys.player(p.id), keys.playerApplied(p.id, plan.day)],
-                [plan.matchId, config.markerTtlMs, p.points, p.win, p.delta, DEFAULT_RATING, p.name, plan.endedAt],
-              ),
-            ),
+          .map((p) =>
+            players.applyResult(p.id, {
+              matchId: plan.matchId,
+              day: plan.day,
+              markerTtlMs: config.markerTtlMs,
+              points: p.points,
+              win: p.win,
+              ratingDelta: p.delta,
+              name: p.name,
+              endedAt: plan.endedAt,
+            }),
           ),
       ),
     );
-    return replies.filter((r) => r === 1).length;
+    return applied.filter(Boolean).length;
   }
 }

@@ -7,7 +7,7 @@
  */
 import Type, { type Static } from "typebox";
 import { compiled } from "../validation.ts";
-import { RESULT_FIELDS, type MatchResult } from "../matches/match-result.ts";
+import { RESULT_FIELDS, type MatchResult } from "./match-result.ts";
 import { MAX_REACHED_AT, clampPoints } from "./board-encoding.ts";
 import { pairwiseEloDeltas } from "./rating.ts";
 import { dayOf, isoWeekOf } from "./periods.ts";

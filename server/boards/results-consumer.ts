@@ -8,7 +8,8 @@
  * Blocking reads use their own connection (the main one is auto-pipelined and must never block); stop()
  * disconnects it, which ends a pending BLOCK at once instead of waiting it out.
  */
-import { ReplyError, type Redis } from "ioredis";
+import { ReplyError } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { FastifyBaseLogger } from "fastify";
 import type { Keys } from "../redis/keys.ts";
 import type { Metrics } from "../metrics.ts";
@@ -19,9 +20,9 @@ type StreamEntries = [id: string, fields: string[] | null][];
 
 export interface ConsumerOptions {
   /** Dedicated connection for XREADGROUP BLOCK / XAUTOCLAIM. */
-  conn: Redis;
+  conn: RedisClient;
   /** Main connection, for XACK. */
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   applier: ResultApplier;
   consumer: string;
@@ -44,10 +45,10 @@ function isRefusal(err: unknown): boolean {
 }
 
 /** Creates the consumer group (reading the stream from its start) unless it exists. */
-export async function ensureResultsGroup(redis: Redis, keys: Keys): Promise<void> {
+export async function ensureResultsGroup(redis: RedisClient, keys: Keys): Promise<void> {
   try {
     // "0": results appended before any node ever ran the group are applied too.
-    await redis.xgroup("CREATE", keys.resultsStream, keys.resultsGroup, "0", "MKSTREAM");
+    await redis.xgroup("CREATE", keys.boards.results, keys.boards.resultsGroup, "0", "MKSTREAM");
   } catch (err) {
     if (!String((err as Error).message).startsWith("BUSYGROUP")) throw err;
   }
@@ -101,14 +102,14 @@ export class ResultsConsumer {
   private async step(): Promise<void> {
     const { conn, keys, consumer, batch } = this.o;
     if (this.readOwnPending) {
-      const res = (await conn.xreadgroup("GROUP", keys.resultsGroup, consumer, "COUNT", batch, "STREAMS", keys.resultsStream, "0")) as [string, StreamEntries][] | null;
+      const res = (await conn.xreadgroup("GROUP", keys.boards.resultsGroup, consumer, "COUNT", batch, "STREAMS", keys.boards.results, "0")) as [string, StreamEntries][] | null;
       const entries = res?.[0]?.[1] ?? [];
       if (entries.length === 0) this.readOwnPending = false;
       else await this.process(entries);
       return;
     }
     if (Date.now() >= this.nextClaimAt) {
-      const [next, claimed] = (await conn.xautoclaim(keys.resultsStream, keys.resultsGroup, consumer, this.o.claimIdleMs, this.claimCursor, "COUNT", batch)) as [string, StreamEntries, string[]];
+      const [next, claimed] = (await conn.xautoclaim(keys.boards.results, keys.boards.resultsGroup, consumer, this.o.claimIdleMs, this.claimCursor, "COUNT", batch)) as [string, StreamEntries, string[]];
       this.claimCursor = next;
       // A full pass over the pending list ends at cursor 0-0; start the next one after a while.
       if (next === "0-0") this.nextClaimAt = Date.now() + Math.max(50, Math.floor(this.o.claimIdleMs / 2));
@@ -121,7 +122,7 @@ export class ResultsConsumer {
       if (next !== "0-0") return;
     }
     const block = Math.max(10, Math.min(this.o.blockMs, this.nextClaimAt - Date.now()));
-    const res = (await conn.xreadgroup("GROUP", keys.resultsGroup, consumer, "COUNT", batch, "BLOCK", block, "STREAMS", keys.resultsStream, ">")) as [string, StreamEntries][] | null;
+    const res = (await conn.xreadgroup("GROUP", keys.boards.resultsGroup, consumer, "COUNT", batch, "BLOCK", block, "STREAMS", keys.boards.results, ">")) as [string, StreamEntries][] | null;
     const entries = res?.[0]?.[1];
     if (entries?.length) await this.process(entries);
   }
@@ -157,8 +158,8 @@ export class ResultsConsumer {
       this.refusals.set(id, n);
       if (n >= MAX_ENTRY_REFUSALS) {
         const { redis, keys } = this.o;
-        await redis.xadd(keys.resultsDead, "MAXLEN", "~", DEAD_LETTER_MAXLEN, "*", "id", id, "error", String((err as Error).message), ...(fields ?? []));
-        await redis.xack(keys.resultsStream, keys.resultsGroup, id);
+        await redis.xadd(keys.boards.resultsDead, "MAXLEN", "~", DEAD_LETTER_MAXLEN, "*", "id", id, "error", String((err as Error).message), ...(fields ?? []));
+        await redis.xack(keys.boards.results, keys.boards.resultsGroup, id);
         this.refusals.delete(id);
         this.o.metrics.resultsSkipped.inc({ reason: "dead_letter" });
         this.o.log.error({ err, id }, "result entry refused repeatedly; moved to the dead-letter stream");
@@ -177,7 +178,7 @@ export class ResultsConsumer {
       metrics.resultsSkipped.inc({ reason: "invalid" }, outcome.invalid.length);
       log.warn({ invalid: outcome.invalid }, "unreadable result entries acked without applying");
     }
-    if (outcome.ackIds.length) await this.o.redis.xack(this.o.keys.resultsStream, this.o.keys.resultsGroup, ...outcome.ackIds);
+    if (outcome.ackIds.length) await this.o.redis.xack(this.o.keys.boards.results, this.o.keys.boards.resultsGroup, ...outcome.ackIds);
     if (this.refusals.size) for (const id of outcome.ackIds) this.refusals.delete(id);
   }
 }

@@ -7,7 +7,7 @@
  * Violations are summed locally and flushed in one script call per subject every FLUSH_MS: a flood of
  * refused requests costs Redis a handful of calls, not one per request.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { FastifyBaseLogger } from "fastify";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
@@ -52,7 +52,7 @@ export class AbuseTracker {
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly scripts: Scripts,
     private readonly keys: Keys,
     private readonly metrics: Metrics,
@@ -93,7 +93,7 @@ export class AbuseTracker {
         try {
           const [, banRemaining, newlyBanned, nowMs] = await this.scripts.run(
             "abuseRecord",
-            [this.keys.violations(subject.key), this.keys.ban(subject.key)],
+            [this.keys.limits.violations(subject.key), this.keys.limits.ban(subject.key)],
             [weight, decayPerSecond, this.thresholdOf(subject), banMs, reason],
             this.redis,
           );
@@ -119,9 +119,9 @@ export class AbuseTracker {
     const window = this.decayWindowMs;
     await this.redis
       .multi()
-      .zadd(this.keys.offenders, nowMs, subject.key)
-      .zremrangebyscore(this.keys.offenders, "-inf", nowMs - window)
-      .pexpire(this.keys.offenders, window)
+      .zadd(this.keys.limits.offenders, nowMs, subject.key)
+      .zremrangebyscore(this.keys.limits.offenders, "-inf", nowMs - window)
+      .pexpire(this.keys.limits.offenders, window)
       .exec();
   }
 
@@ -139,22 +139,22 @@ export class AbuseTracker {
     const ttl = Math.max(1, untilMs - Date.now());
     await this.redis
       .multi()
-      .zadd(this.keys.bans, untilMs, subject.key)
-      .pexpire(this.keys.bans, ttl, "NX")
-      .pexpire(this.keys.bans, ttl, "GT")
+      .zadd(this.keys.limits.bans, untilMs, subject.key)
+      .pexpire(this.keys.limits.bans, ttl, "NX")
+      .pexpire(this.keys.limits.bans, ttl, "GT")
       .exec();
   }
 
   /** Remaining ban time (ms) of the first banned subject; 0 when none is banned. */
   async bannedFor(subjects: Subject[]): Promise<number> {
-    const ttls = await Promise.all(subjects.map((s) => this.redis.pttl(this.keys.ban(s.key))));
+    const ttls = await Promise.all(subjects.map((s) => this.redis.pttl(this.keys.limits.ban(s.key))));
     return Math.max(0, ...ttls);
   }
 
   /** Bans a subject by hand (admin), replacing any ban it has; its score restarts from zero. */
   async ban(subject: Subject, seconds: number, reason: string): Promise<void> {
     const ms = seconds * 1000;
-    await this.redis.multi().set(this.keys.ban(subject.key), reason.slice(0, REASON_MAX), "PX", ms).del(this.keys.violations(subject.key)).exec();
+    await this.redis.multi().set(this.keys.limits.ban(subject.key), reason.slice(0, REASON_MAX), "PX", ms).del(this.keys.limits.violations(subject.key)).exec();
     await this.index(subject, Date.now() + ms);
     this.metrics.bans.inc({ kind: subject.kind });
     // The ban holds whether or not every node answers: a socket missed here is refused at its next handshake.
@@ -163,21 +163,21 @@ export class AbuseTracker {
 
   /** Lifts a ban and clears the score (otherwise the next slip would ban again at once); false when none. */
   async lift(subject: Subject): Promise<boolean> {
-    const res = await this.redis.multi().del(this.keys.ban(subject.key)).del(this.keys.violations(subject.key)).exec();
-    await this.redis.zrem(this.keys.bans, subject.key);
+    const res = await this.redis.multi().del(this.keys.limits.ban(subject.key)).del(this.keys.limits.violations(subject.key)).exec();
+    await this.redis.zrem(this.keys.limits.bans, subject.key);
     return Number(res?.[0]?.[1] ?? 0) > 0;
   }
 
   /** Current bans, longest first, read from the index and confirmed by each ban key's TTL. */
   async listBans(): Promise<BanInfo[]> {
     // The index is pruned with this node's clock; that is only housekeeping, PTTL below is the truth.
-    await this.redis.zremrangebyscore(this.keys.bans, "-inf", Date.now() - 1000);
-    const members = await this.redis.zrange(this.keys.bans, 0, "-1");
+    await this.redis.zremrangebyscore(this.keys.limits.bans, "-inf", Date.now() - 1000);
+    const members = await this.redis.zrange(this.keys.limits.bans, 0, "-1");
     const rows = await Promise.all(
       members.map(async (key) => {
         const subject = parseSubjectKey(key);
         if (!subject) return null;
-        const [reason, ttl] = await Promise.all([this.redis.get(this.keys.ban(key)), this.redis.pttl(this.keys.ban(key))]);
+        const [reason, ttl] = await Promise.all([this.redis.get(this.keys.limits.ban(key)), this.redis.pttl(this.keys.limits.ban(key))]);
         if (reason === null || ttl <= 0) return null;
         return { subject: key, kind: subject.kind, id: subject.id, reason, remainingMs: ttl } satisfies BanInfo;
       }),
@@ -187,8 +187,8 @@ export class AbuseTracker {
 
   /** Subjects with a violation score above zero, highest first (at most `limit`). */
   async listOffenders(limit = 100): Promise<OffenderInfo[]> {
-    const members = await this.redis.zrange(this.keys.offenders, 0, String(limit * 2 - 1), "REV");
-    const lastAt = members.length ? await this.redis.zmscore(this.keys.offenders, ...members) : [];
+    const members = await this.redis.zrange(this.keys.limits.offenders, 0, String(limit * 2 - 1), "REV");
+    const lastAt = members.length ? await this.redis.zmscore(this.keys.limits.offenders, ...members) : [];
     const rows: OffenderInfo[] = [];
     await Promise.all(
       members.map(async (key, i) => {
@@ -197,7 +197,7 @@ export class AbuseTracker {
         // Weight 0 reads the decayed score with the Redis clock, without writing.
         const [score] = await this.scripts.run(
           "abuseRecord",
-          [this.keys.violations(key), this.keys.ban(key)],
+          [this.keys.limits.violations(key), this.keys.limits.ban(key)],
           [0, this.settings.decayPerSecond, this.thresholdOf(subject), this.settings.banMs, ""],
           this.redis,
         );

@@ -9,7 +9,7 @@
  * loosening the limit. The deadline is measured from just before the call was sent, so the cache never
  * refuses longer than Redis would.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
 import type { RuleSet } from "./rules.ts";
@@ -40,7 +40,7 @@ export class RateLimiter {
   private readonly monotonic: () => number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly scripts: Scripts,
     private readonly keys: Keys,
     readonly rules: RuleSet,
@@ -64,7 +64,7 @@ export class RateLimiter {
     const rule = this.rules.get(action);
     const [allowed, retryAfterMs, remaining] = await this.scripts.run(
       "rateLimit",
-      [this.keys.rate(subjectKey, action)],
+      [this.keys.limits.rate(subjectKey, action)],
       [rule.intervalUs, rule.count, cost],
       this.redis,
     );

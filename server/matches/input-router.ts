@@ -8,6 +8,7 @@
  * A cached host is re-checked in the background every `revalidateMs` while inputs flow, so a missed
  * announcement heals by itself instead of feeding a dead node's channel forever.
  */
+import Type from "typebox";
 import type { InputFrame } from "../../shared/game/types.ts";
 
 export interface PlayerRoute {
@@ -19,15 +20,15 @@ export interface PlayerRoute {
 /** One routed input on the wire: [matchId, playerIndex, seq, x, y, dash 0|1]. */
 export type RoutedInput = [string, number, number, number, number, number];
 
-/** Inbox message kind carrying a batch of routed inputs: `{ t: "in", b: RoutedInput[] }`. */
-export const INPUT_BATCH = "in";
+/** Schema of a RoutedInput (checked at the receiving node's inbox; the host clamps values again). */
+export const RoutedInputSchema = Type.Tuple([Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0, maximum: 7 }), Type.Number(), Type.Number(), Type.Number(), Type.Number()]);
 
 export interface InputRouterDeps {
   nodeId: string;
   /** Hands an input to a match hosted here; false when refused or not hosted. */
   deliverLocal: (matchId: string, index: number, s: number, x: number, y: number, d: boolean) => boolean;
-  /** Publishes an encoded message on another node's inbox. */
-  send: (nodeId: string, raw: string) => void;
+  /** Sends a batch of inputs to another node's inbox. */
+  send: (nodeId: string, batch: RoutedInput[]) => void;
   /** Reads who hosts a match now (null: nobody, e.g. between a host's death and the takeover). */
   resolveHost: (matchId: string) => Promise<string | null>;
   /** An input came from a socket with no route: find out (async, rate-limited by the caller). */
@@ -123,19 +124,16 @@ export class InputRouter {
     }
   }
 
-  /** Applies a batch received on this node's inbox. */
-  receive(batch: unknown): void {
-    if (!Array.isArray(batch)) return;
-    for (const row of batch) {
-      if (!Array.isArray(row) || row.length !== 6 || typeof row[0] !== "string") continue;
-      const [matchId, index, s, x, y, d] = row as RoutedInput;
+  /** Applies a batch received on this node's inbox (already checked there). */
+  receive(batch: readonly RoutedInput[]): void {
+    for (const [matchId, index, s, x, y, d] of batch) {
       if (!this.deps.deliverLocal(matchId, index, s, x, y, d === 1)) this.deps.onDropped?.("refused");
     }
   }
 
   private readonly flush = (): void => {
     this.flushQueued = false;
-    for (const [nodeId, rows] of this.outbox) this.deps.send(nodeId, JSON.stringify({ t: INPUT_BATCH, b: rows }));
+    for (const [nodeId, rows] of this.outbox) this.deps.send(nodeId, rows);
     this.outbox.clear();
   };
 

@@ -2,7 +2,7 @@
 import { standings, type SimState } from "../../shared/game/sim.ts";
 import type { MatchEnd, MatchResultRow, MatchStart } from "../../shared/game/types.ts";
 import type { MatchRecord } from "./match-record.ts";
-import type { MatchResult } from "./match-result.ts";
+import type { MatchResult } from "../boards/match-result.ts";
 
 /** `match:start` minus `you` (players' index = their order in the record). */
 export function matchStartOf(record: MatchRecord, state: SimState, tickHz: number): Omit<MatchStart, "you"> {
@@ -30,7 +30,7 @@ export function matchEndOf(record: MatchRecord, rows: MatchResultRow[], endedAt:
   return { matchId: record.matchId, results: rows, endedAt };
 }
 
-/** The results-stream entry (see match-result.ts). */
+/** The results-stream entry (see boards/match-result.ts). */
 export function matchResultOf(record: MatchRecord, state: SimState, rows: MatchResultRow[], endedAt: number): MatchResult {
   return { matchId: record.matchId, endedAt, durationMs: state.config.durationMs, players: rows };
 }

@@ -1,10 +1,9 @@
 /**
- * CONTRACT between the matchmaker (writer) and the match runtime (reader): the match record in Redis.
- * Written once per match right after a successful claim; the host updates `status` as it runs.
- * Every key here carries a TTL (the match's lifetime plus a grace) except nothing: records expire.
+ * CONTRACT between the matchmaker (creates a match through the matches service) and the match runtime:
+ * the match record in Redis. Written once per match right after a successful claim; the host updates
+ * `status` as it runs. Every match key expires: the record lives the match's length plus a grace.
  */
-import type { Redis } from "ioredis";
-import type { Keys } from "../redis/keys.ts";
+import type { Config } from "../config.ts";
 
 export type MatchStatus = "created" | "running" | "ended";
 
@@ -14,52 +13,49 @@ export interface MatchRecordPlayer {
   rating: number;
 }
 
-export interface MatchRecord {
+/** What the matchmaker hands over to create a match. */
+export interface NewMatch {
   matchId: string;
   /** Queue (region id or "world") the players came from. */
   queue: string;
   /** Fencing token of the matchmaker lock that created it. */
   fence: number;
-  /** Node chosen to host it (least-loaded live node at creation). */
+  /** Node chosen to host it. */
   hostNodeId: string;
   createdAt: number;
-  status: MatchStatus;
   /** Seed of the simulation RNG. */
   seed: number;
   players: MatchRecordPlayer[];
 }
 
-/**
- * Writes the record, adds it to the active set and points each player at it. Each key is written by its
- * own command (auto-pipelined by ioredis into one round trip on a single Redis): the keys live in
- * different hash slots, and a Cluster refuses cross-slot pipelines. Every write is idempotent, so a
- * retry after a partial failure is safe.
- */
-export async function writeMatchRecord(redis: Redis, keys: Keys, rec: MatchRecord, ttlMs: number): Promise<void> {
-  const key = keys.match(rec.matchId);
-  await Promise.all([
-    redis
-      .multi()
-      .hset(key, {
-        matchId: rec.matchId,
-        queue: rec.queue,
-        fence: String(rec.fence),
-        hostNodeId: rec.hostNodeId,
-        createdAt: String(rec.createdAt),
-        status: rec.status,
-        seed: String(rec.seed),
-        players: JSON.stringify(rec.players),
-      })
-      .pexpire(key, ttlMs)
-      .exec(),
-    redis.zadd(keys.matchesActive, rec.createdAt, rec.matchId),
-    ...rec.players.map((pl) => redis.set(keys.playerMatch(pl.playerId), rec.matchId, "PX", ttlMs)),
-  ]);
+export interface MatchRecord extends NewMatch {
+  status: MatchStatus;
 }
 
-/** Reads a match record; null when missing or expired. */
-export async function readMatchRecord(redis: Redis, keys: Keys, matchId: string): Promise<MatchRecord | null> {
-  const h = await redis.hgetall(keys.match(matchId));
+/** Margin of a match's keys over its longest possible life (late readers, clocks). */
+const LIFETIME_MARGIN_MS = 60_000;
+
+/** Longest life of a match: countdown, round, a reconnect grace, and a margin. Its keys expire after it. */
+export function matchLifetimeMs(c: Pick<Config, "MATCH_COUNTDOWN_MS" | "MATCH_DURATION_MS" | "RECONNECT_GRACE_MS">): number {
+  return c.MATCH_COUNTDOWN_MS + c.MATCH_DURATION_MS + c.RECONNECT_GRACE_MS + LIFETIME_MARGIN_MS;
+}
+
+/** The hash fields of a new record. */
+export function recordFields(m: NewMatch): Record<string, string> {
+  return {
+    matchId: m.matchId,
+    queue: m.queue,
+    fence: String(m.fence),
+    hostNodeId: m.hostNodeId,
+    createdAt: String(m.createdAt),
+    status: "created",
+    seed: String(m.seed),
+    players: JSON.stringify(m.players),
+  };
+}
+
+/** A record from its hash; null when the hash is empty (missing or expired). */
+export function parseRecord(h: Record<string, string>): MatchRecord | null {
   if (!h.matchId) return null;
   return {
     matchId: h.matchId,

@@ -7,8 +7,8 @@
  * during a GC pause, a Redlock minority) cannot both claim a ticket, because the claim script checks that
  * the caller's token is current and that every ticket is still queued.
  *
- * After a claim, the node writes the match record with writeMatchRecord (which also sets each player's
- * current-match marker), releases the players' ticket pointers and notifies them. That happens right after
+ * After a claim, the node has the match created (record and each player's current-match marker, through
+ * the matches feature), releases the players' ticket pointers and notifies them. That happens right after
  * the claim rather than inside it because the record and the player keys live in other hash slots than the
  * queue (Redis Cluster runs a script on one slot). "No player in two matches" still holds:
  *  - a claimed ticket has left its queue for good (a "claimed" tombstone), so no other claim can take it;
@@ -21,32 +21,16 @@
  * any node completes it (idempotently) once it is older than a few lock lifetimes.
  */
 import { randomBytes, randomInt } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { FastifyBaseLogger } from "fastify";
 import type Redlock from "redlock";
 import { ExecutionError, type Lock } from "redlock";
-import type { Config } from "../config.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Metrics } from "../metrics.ts";
-import { writeMatchRecord } from "../matches/match-record.ts";
-import { Code, codeName } from "./codes.ts";
+import { ScriptCode as Code, codeName } from "../redis/script-codes.ts";
+import type { NewMatch } from "../matches/match-record.ts";
 import { selectGroups, type Group, type TicketInfo } from "./group-selection.ts";
 import { QUEUES, WORLD_QUEUE, pointerOf, type ClaimRecord, type QueueStore, type StoredTicket } from "./queue-store.ts";
-import { rulesFromConfig, scheduleFromConfig, searchFor, worldwideAfterMs, type GroupRules, type SearchSchedule } from "./schedule.ts";
-
-export type MatchmakerConfig = Pick<
-  Config,
-  | "MATCHMAKER_INTERVAL_MS"
-  | "MATCH_MIN_PLAYERS"
-  | "MATCH_MAX_PLAYERS"
-  | "MATCH_FILL_WAIT_MS"
-  | "RADIUS_STEPS_KM"
-  | "RADIUS_STEPS_MS"
-  | "SKILL_BANDS"
-  | "MATCH_COUNTDOWN_MS"
-  | "MATCH_DURATION_MS"
-  | "RECONNECT_GRACE_MS"
->;
+import { searchFor, worldwideAfterMs, type GroupRules, type SearchSchedule } from "./schedule.ts";
 
 /** A match this node created (or completed for a node that died after claiming it). */
 export interface CreatedMatch extends ClaimRecord {
@@ -56,9 +40,11 @@ export interface CreatedMatch extends ClaimRecord {
 }
 
 export interface MatchmakerDeps {
-  config: MatchmakerConfig;
+  /** Time between two passes over one queue. */
+  intervalMs: number;
+  schedule: SearchSchedule;
+  rules: GroupRules;
   nodeId: string;
-  redis: Redis;
   keys: Keys;
   store: QueueStore;
   redlock: Redlock;
@@ -67,6 +53,8 @@ export interface MatchmakerDeps {
   now: () => number;
   /** Chooses the host node of a new match. */
   pickHost: () => Promise<string>;
+  /** Creates the match (record and player pointers) unless it exists; idempotent. */
+  createMatch: (m: NewMatch) => Promise<void>;
   /** Called once per created match (notify the players). */
   onMatch: (m: CreatedMatch) => void;
   /** Queues this matchmaker serves (default: all). */
@@ -98,7 +86,6 @@ export class Matchmaker {
   readonly searchCount: number;
   /** Radii a search widens through before its own (doubling from the first step): cheap nearest-first searches. */
   readonly rings: readonly number[];
-  private readonly matchTtlMs: number;
   private readonly batchSize: number;
   private readonly queues: readonly string[];
   private readonly running = new Map<string, Promise<PassStats>>();
@@ -106,17 +93,15 @@ export class Matchmaker {
   private stopped = true;
 
   constructor(private readonly deps: MatchmakerDeps) {
-    const c = deps.config;
-    this.schedule = scheduleFromConfig(c);
-    this.rules = rulesFromConfig(c);
-    this.lockTtlMs = Math.max(1000, 5 * c.MATCHMAKER_INTERVAL_MS);
+    this.schedule = deps.schedule;
+    this.rules = deps.rules;
+    this.lockTtlMs = Math.max(1000, 5 * deps.intervalMs);
     this.passBudgetMs = Math.floor(this.lockTtlMs / 2);
     this.recoverAfterMs = 5 * this.lockTtlMs;
-    this.searchCount = Math.max(16, 4 * c.MATCH_MAX_PLAYERS);
+    this.searchCount = Math.max(16, 4 * this.rules.maxPlayers);
     const rings: number[] = [];
     for (let r = Math.max(1, this.schedule.radiusKm[0]!); r < Math.max(...this.schedule.radiusKm); r *= 2) rings.push(r);
     this.rings = rings;
-    this.matchTtlMs = c.MATCH_COUNTDOWN_MS + c.MATCH_DURATION_MS + c.RECONNECT_GRACE_MS + 60_000;
     this.batchSize = deps.batchSize ?? 500;
     this.queues = deps.queues ?? QUEUES;
   }
@@ -125,7 +110,7 @@ export class Matchmaker {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const every = this.deps.config.MATCHMAKER_INTERVAL_MS;
+    const every = this.deps.intervalMs;
     for (const q of this.queues) this.scheduleNext(q, Math.floor(Math.random() * every));
   }
 
@@ -153,7 +138,7 @@ export class Matchmaker {
     } catch (err) {
       this.deps.log.warn({ err, queue }, "matchmaker pass failed");
     }
-    this.scheduleNext(queue, Math.max(0, this.deps.config.MATCHMAKER_INTERVAL_MS - (Date.now() - started)));
+    this.scheduleNext(queue, Math.max(0, this.deps.intervalMs - (Date.now() - started)));
   }
 
   /** Runs one pass over a queue now (skipped when this node is already running one for it). */
@@ -179,7 +164,7 @@ export class Matchmaker {
     if (!work.tickets && !work.claims) return stats;
     let lock: Lock;
     try {
-      lock = await redlock.acquire([keys.queueLock(queue)], this.lockTtlMs);
+      lock = await redlock.acquire([keys.matchmaking.lock(queue)], this.lockTtlMs);
     } catch (err) {
       if (!(err instanceof ExecutionError)) throw err;
       metrics.matchmakerSkipped.inc({ reason: "locked" });
@@ -301,29 +286,21 @@ export class Matchmaker {
    * runtime may already have updated it), pointers are compare-and-deleted.
    */
   private async complete(claim: ClaimRecord, recovered: boolean): Promise<void> {
-    const { redis, keys, store, metrics, log } = this.deps;
+    const { store, metrics, log } = this.deps;
     try {
       const hostNodeId = await this.deps.pickHost().catch((err: unknown) => {
         log.warn({ err }, "pickHost failed; hosting the match here");
         return this.deps.nodeId;
       });
-      if (!(await redis.exists(keys.match(claim.matchId)))) {
-        await writeMatchRecord(
-          redis,
-          keys,
-          {
-            matchId: claim.matchId,
-            queue: claim.queue,
-            fence: claim.fence,
-            hostNodeId,
-            createdAt: claim.createdAt,
-            status: "created",
-            seed: claim.seed,
-            players: claim.players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating })),
-          },
-          this.matchTtlMs,
-        );
-      }
+      await this.deps.createMatch({
+        matchId: claim.matchId,
+        queue: claim.queue,
+        fence: claim.fence,
+        hostNodeId,
+        createdAt: claim.createdAt,
+        seed: claim.seed,
+        players: claim.players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating })),
+      });
       await Promise.all(claim.players.map((p) => store.releasePointer(p.playerId, pointerOf(p.home, p.ticketId))));
       await store.dropClaim(claim.queue, claim.matchId);
       metrics.matchesCreated.inc();

@@ -1,15 +1,16 @@
 /**
  * Redis access of the matchmaking queues. One queue = one hash tag `{q:<queue>}`: its GEO set, its
  * by-time sorted set, its ticket hashes, its fencing counter and its pending claims, so every queue script
- * runs on one Redis Cluster slot. A player's ticket pointer and current-match marker carry the player's
- * tag. Every state change of a ticket happens in a script of the queue it is in, and leaves a tombstone
+ * runs on one Redis Cluster slot. A player's ticket pointer belongs to the players feature (it is checked
+ * together with their current-match pointer, on the player's slot). Every state change of a ticket happens in a script of the queue it is in, and leaves a tombstone
  * ("claimed", "moved", "left") so a racing operation sees what happened instead of a missing key.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
+import { ScriptCode as Code, scriptFailure } from "../redis/script-codes.ts";
+import type { PlayerStore } from "../players/player-store.ts";
 import { REGION_IDS } from "../../shared/regions.ts";
-import { Code, errorForCode } from "./codes.ts";
 import type { Neighbour, TicketInfo } from "./group-selection.ts";
 
 /** The worldwide queue that tickets move on to after the widest regional radius. */
@@ -87,36 +88,40 @@ function toTicket(ticketId: string, h: Record<string, string | null | undefined>
 }
 
 export class QueueStore {
+  private readonly keys: Keys["matchmaking"];
+
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly redis: RedisClient,
+    keys: Keys,
     private readonly scripts: Scripts,
+    private readonly players: PlayerStore,
     readonly timings: StoreTimings,
-  ) {}
+  ) {
+    this.keys = keys.matchmaking;
+  }
 
   private qkeys(queue: string, ticketId: string): [string, string, string] {
-    return [this.keys.ticket(queue, ticketId), this.keys.queueGeo(queue), this.keys.queueByTime(queue)];
+    return [this.keys.ticket(queue, ticketId), this.keys.geo(queue), this.keys.byTime(queue)];
   }
 
   /** Reserves the player's one ticket; throws ALREADY_QUEUED / ALREADY_IN_MATCH. */
-  async reserve(playerId: string, pointer: string): Promise<void> {
-    const code = await this.scripts.run("queueReserve", [this.keys.playerMatch(playerId), this.keys.playerTicket(playerId)], [pointer, this.timings.holdTtlMs], this.redis);
-    if (code !== Code.OK) throw errorForCode(code, "queue:join");
+  reserve(playerId: string, pointer: string): Promise<void> {
+    return this.players.reserveTicket(playerId, pointer, this.timings.holdTtlMs);
   }
 
   /** Deletes the player's pointer if it still names this ticket. */
-  async releasePointer(playerId: string, pointer: string): Promise<boolean> {
-    return (await this.scripts.run("playerTicketRelease", [this.keys.playerTicket(playerId)], [pointer], this.redis)) === 1;
+  releasePointer(playerId: string, pointer: string): Promise<boolean> {
+    return this.players.releaseTicket(playerId, pointer);
   }
 
   /** The player's pointer value, or null. */
-  async pointer(playerId: string): Promise<string | null> {
-    return this.redis.get(this.keys.playerTicket(playerId));
+  pointer(playerId: string): Promise<string | null> {
+    return this.players.ticketOf(playerId);
   }
 
   /** Refreshes the pointer's TTL (done before the ticket's, so the pointer always outlives it). */
-  async touchPointer(playerId: string): Promise<void> {
-    await this.redis.pexpire(this.keys.playerTicket(playerId), this.timings.holdTtlMs);
+  touchPointer(playerId: string): Promise<void> {
+    return this.players.keepTicket(playerId, this.timings.holdTtlMs);
   }
 
   /** Queues a ticket; false when the id is tombstoned in that queue (a leave beat a move). */
@@ -133,16 +138,15 @@ export class QueueStore {
         this.timings.holdTtlMs,
         ...["playerId", t.playerId, "name", t.name, "rating", t.rating, "joinedAt", t.joinedAt, "home", t.home, "lat", t.lat, "lon", t.lon, "epoch", t.epoch, "node", t.node],
       ],
-      this.redis,
     );
     if (code === Code.EXISTS) return false;
-    if (code !== Code.OK) throw errorForCode(code, "ticket add");
+    if (code !== Code.OK) throw scriptFailure(code, "ticket add");
     return true;
   }
 
   /** Removes a ticket from one queue (see ticketRemove-3.lua for the codes). */
   async remove(queue: string, ticketId: string, expectedEpoch: number | "", tombstoneIfMissing: boolean): Promise<{ code: number; matchId: string }> {
-    const [code, matchId] = await this.scripts.run("ticketRemove", this.qkeys(queue, ticketId), [ticketId, this.timings.holdTtlMs, expectedEpoch, tombstoneIfMissing ? 1 : 0], this.redis);
+    const [code, matchId] = await this.scripts.run("ticketRemove", this.qkeys(queue, ticketId), [ticketId, this.timings.holdTtlMs, expectedEpoch, tombstoneIfMissing ? 1 : 0]);
     return { code, matchId };
   }
 
@@ -167,7 +171,7 @@ export class QueueStore {
 
   /** Refreshes (and possibly adopts) a waiting ticket; see ticketTouch-3.lua. */
   async touch(queue: string, ticketId: string, epoch: number, nodeId: string, radiusKm: number, countCap: number): Promise<{ code: number; count: number; matchId: string; joinedAt: number }> {
-    const [code, second, joinedAt] = await this.scripts.run("ticketTouch", this.qkeys(queue, ticketId), [ticketId, this.timings.ticketTtlMs, this.timings.holdTtlMs, epoch, nodeId, radiusKm, countCap], this.redis);
+    const [code, second, joinedAt] = await this.scripts.run("ticketTouch", this.qkeys(queue, ticketId), [ticketId, this.timings.ticketTtlMs, this.timings.holdTtlMs, epoch, nodeId, radiusKm, countCap]);
     return code === Code.OK
       ? { code, count: Math.max(0, Number(second)), matchId: "", joinedAt: Number(joinedAt ?? 0) }
       : { code, count: 0, matchId: String(second ?? ""), joinedAt: 0 };
@@ -175,7 +179,7 @@ export class QueueStore {
 
   /** Takes the next fencing token of a queue (called right after acquiring its lock). */
   async acquireFence(queue: string): Promise<number> {
-    const key = this.keys.queueFence(queue);
+    const key = this.keys.fence(queue);
     const res = await this.redis.multi().incr(key).pexpire(key, FENCE_TTL_MS).exec();
     const [err, value] = res?.[0] ?? [new Error("fence INCR returned nothing"), null];
     if (err) throw err;
@@ -190,9 +194,8 @@ export class QueueStore {
     while (ticketKeys.length < 8) ticketKeys.push(ticketKeys[ticketKeys.length - 1]!);
     return this.scripts.run(
       "matchClaim",
-      [this.keys.queueFence(queue), this.keys.queueGeo(queue), this.keys.queueByTime(queue), this.keys.queueClaims(queue), ...ticketKeys],
+      [this.keys.fence(queue), this.keys.geo(queue), this.keys.byTime(queue), this.keys.claims(queue), ...ticketKeys],
       [token, claim.matchId, ids.length, JSON.stringify(claim), this.timings.holdTtlMs, CLAIMS_TTL_MS, ...ids],
-      this.redis,
     );
   }
 
@@ -203,9 +206,8 @@ export class QueueStore {
   async moveToWorld(queue: string, token: number, ticketId: string): Promise<"moved" | "gone" | "left" | "stale"> {
     const res = await this.scripts.run(
       "ticketMoveOut",
-      [this.keys.queueFence(queue), this.keys.ticket(queue, ticketId), this.keys.queueGeo(queue), this.keys.queueByTime(queue)],
+      [this.keys.fence(queue), this.keys.ticket(queue, ticketId), this.keys.geo(queue), this.keys.byTime(queue)],
       [token, ticketId, this.timings.holdTtlMs, WORLD_QUEUE],
-      this.redis,
     );
     if (typeof res === "number") return res === Code.STALE_FENCE ? "stale" : "gone";
     const h: Record<string, string> = {};
@@ -215,7 +217,7 @@ export class QueueStore {
 
   /** The `count` oldest tickets from rank `offset`: [ticketId, joinedAt]. */
   async oldest(queue: string, offset: number, count: number): Promise<{ ticketId: string; joinedAt: number }[]> {
-    const flat = await this.redis.zrange(this.keys.queueByTime(queue), offset, String(offset + count - 1), "WITHSCORES");
+    const flat = await this.redis.zrange(this.keys.byTime(queue), offset, String(offset + count - 1), "WITHSCORES");
     const out: { ticketId: string; joinedAt: number }[] = [];
     for (let i = 0; i + 1 < flat.length; i += 2) out.push({ ticketId: flat[i]!, joinedAt: Number(flat[i + 1]) });
     return out;
@@ -249,7 +251,7 @@ export class QueueStore {
    */
   async around(queue: string, searches: readonly { ticketId: string; radiusKm: number }[], count: number, ringsKm: readonly number[] = []): Promise<Map<string, Neighbour[]>> {
     const out = new Map<string, Neighbour[]>();
-    const geo = this.keys.queueGeo(queue);
+    const geo = this.keys.geo(queue);
     let pending = searches.map((s) => ({ ticketId: s.ticketId, rings: [...ringsKm.filter((r) => r < s.radiusKm), s.radiusKm] }));
     for (let level = 0; pending.length; level++) {
       const p = this.redis.pipeline();
@@ -274,18 +276,23 @@ export class QueueStore {
   /** Drops queue members whose ticket hash expired (their player's node stopped refreshing them). */
   async sweep(queue: string, ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
-    await this.redis.multi().zrem(this.keys.queueGeo(queue), ...ids).zrem(this.keys.queueByTime(queue), ...ids).exec();
+    await this.redis.multi().zrem(this.keys.geo(queue), ...ids).zrem(this.keys.byTime(queue), ...ids).exec();
+  }
+
+  /** Tickets waiting in a queue. */
+  waiting(queue: string): Promise<number> {
+    return this.redis.zcard(this.keys.byTime(queue));
   }
 
   /** Tickets and pending claims of a queue, cheaply (lets an idle queue skip its lock). */
   async workload(queue: string): Promise<{ tickets: number; claims: number }> {
-    const [tickets, claims] = await Promise.all([this.redis.zcard(this.keys.queueByTime(queue)), this.redis.hlen(this.keys.queueClaims(queue))]);
+    const [tickets, claims] = await Promise.all([this.redis.zcard(this.keys.byTime(queue)), this.redis.hlen(this.keys.claims(queue))]);
     return { tickets, claims };
   }
 
   /** Claims recorded in the queue slot whose match record may not be written yet. */
   async pendingClaims(queue: string): Promise<ClaimRecord[]> {
-    const h = await this.redis.hgetall(this.keys.queueClaims(queue));
+    const h = await this.redis.hgetall(this.keys.claims(queue));
     const out: ClaimRecord[] = [];
     for (const json of Object.values(h)) {
       try {
@@ -299,12 +306,12 @@ export class QueueStore {
 
   /** Forgets a completed claim. */
   async dropClaim(queue: string, matchId: string): Promise<void> {
-    await this.redis.hdel(this.keys.queueClaims(queue), matchId);
+    await this.redis.hdel(this.keys.claims(queue), matchId);
   }
 
   /** Other tickets within each radius of a position (capped), for the wait estimate. */
   async othersNear(queue: string, pos: { lat: number; lon: number }, radiiKm: readonly number[], cap: number): Promise<number[]> {
-    const geo = this.keys.queueGeo(queue);
+    const geo = this.keys.geo(queue);
     const p = this.redis.pipeline();
     for (const r of radiiKm) p.geosearch(geo, "FROMLONLAT", String(pos.lon), String(pos.lat), "BYRADIUS", String(r), "km", "COUNT", String(cap), "ANY");
     const res = (await p.exec()) ?? [];
@@ -318,7 +325,7 @@ export class QueueStore {
   async sizes(): Promise<{ queue: string; waiting: number; oldestJoinedAt: number | null }[]> {
     return Promise.all(
       QUEUES.map(async (queue) => {
-        const key = this.keys.queueByTime(queue);
+        const key = this.keys.byTime(queue);
         const [waiting, first] = await Promise.all([this.redis.zcard(key), this.redis.zrange(key, 0, "0", "WITHSCORES")]);
         return { queue, waiting, oldestJoinedAt: first.length >= 2 ? Number(first[1]) : null };
       }),

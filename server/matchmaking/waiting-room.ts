@@ -8,7 +8,7 @@
 import type { FastifyBaseLogger } from "fastify";
 import type { AppSocket } from "../sockets/types.ts";
 import type { RegionId } from "../../shared/regions.ts";
-import { Code } from "./codes.ts";
+import { ScriptCode as Code } from "../redis/script-codes.ts";
 import { QueueStore, WORLD_QUEUE, parsePointer, pointerOf } from "./queue-store.ts";
 import { searchFor, type SearchSchedule } from "./schedule.ts";
 

@@ -1,10 +1,10 @@
 /**
- * The node registry in Redis: every node heartbeats its load into a hash with a TTL (`keys.node(id)`) and
- * its id into a sorted set (`keys.nodes`, id -> last heartbeat ms) used to enumerate. The hash's TTL, kept
+ * The node registry in Redis: every node heartbeats its load into a hash with a TTL (`keys.nodes.node(id)`) and
+ * its id into a sorted set (`keys.nodes.registry`, id -> last heartbeat ms) used to enumerate. The hash's TTL, kept
  * by Redis's own clock, is what decides "alive", so clock skew between machines cannot resurrect or kill a
  * node; the set only lists candidates and is pruned of members whose hash is gone.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 
 /** What a node reports about itself at each heartbeat. */
@@ -33,46 +33,60 @@ export function loadScore(n: Pick<NodeLoad, "ccu" | "matches" | "lagMs">): numbe
 
 export class NodeRegistry {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly nodeTtlMs: number,
   ) {}
 
-  /** Writes one heartbeat: load hash (TTL = node TTL), set membership, and prunes long-dead members. */
+  /**
+   * Writes one heartbeat: load hash (TTL = node TTL), set membership, and prunes long-dead members. Two
+   * transactions, one per slot (the node's hash and the registry set), sent together.
+   */
   async heartbeat(nodeId: string, load: NodeLoad, now: number): Promise<void> {
-    const key = this.keys.node(nodeId);
-    const p = this.redis.pipeline();
-    p.hset(key, {
-      ccu: String(load.ccu),
-      matches: String(load.matches),
-      lagMs: String(load.lagMs),
-      startedAt: String(load.startedAt),
-      url: load.url,
-      lastSeen: String(now),
-    });
-    p.pexpire(key, this.nodeTtlMs);
-    p.zadd(this.keys.nodes, now, nodeId);
-    // Members silent for several TTLs are certainly dead whatever the clocks say; list() prunes the rest.
-    p.zremrangebyscore(this.keys.nodes, "-inf", now - this.nodeTtlMs * 4);
-    // The set lives as long as some node heartbeats; a stopped cluster leaves nothing behind.
-    p.pexpire(this.keys.nodes, this.nodeTtlMs * 4);
-    const res = await p.exec();
-    const failed = res?.find(([err]) => err);
-    if (failed) throw failed[0];
+    const key = this.k.node(nodeId);
+    const set = this.k.registry;
+    const results = await Promise.all([
+      this.redis
+        .multi()
+        .hset(key, {
+          ccu: String(load.ccu),
+          matches: String(load.matches),
+          lagMs: String(load.lagMs),
+          startedAt: String(load.startedAt),
+          url: load.url,
+          lastSeen: String(now),
+        })
+        .pexpire(key, this.nodeTtlMs)
+        .exec(),
+      this.redis
+        .multi()
+        .zadd(set, now, nodeId)
+        // Members silent for several TTLs are certainly dead whatever the clocks say; list() prunes the rest.
+        .zremrangebyscore(set, "-inf", now - this.nodeTtlMs * 4)
+        // The set lives as long as some node heartbeats; a stopped cluster leaves nothing behind.
+        .pexpire(set, this.nodeTtlMs * 4)
+        .exec(),
+    ]);
+    for (const res of results) {
+      const failed = res?.find(([err]) => err);
+      if (failed) throw failed[0];
+    }
+  }
+
+  private get k() {
+    return this.keys.nodes;
   }
 
   /** Live nodes with their load (a node is live while its heartbeat hash exists). */
   async list(): Promise<NodeInfo[]> {
-    const ids = await this.redis.zrange(this.keys.nodes, "0", "-1");
+    const ids = await this.redis.zrange(this.k.registry, "0", "-1");
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hgetall(this.keys.node(id));
-    const res = (await p.exec()) ?? [];
+    // One command per node (each hash on its own slot), auto-pipelined.
+    const res = await Promise.all(ids.map((id) => this.redis.hgetall(this.k.node(id)).catch(() => null)));
     const out: NodeInfo[] = [];
     const dead: string[] = [];
     ids.forEach((nodeId, i) => {
-      const [err, h] = res[i] ?? [null, null];
-      const hash = (err ? null : h) as Record<string, string> | null;
+      const hash = res[i] ?? null;
       if (!hash || hash.lastSeen === undefined) {
         dead.push(nodeId);
         return;
@@ -87,21 +101,17 @@ export class NodeRegistry {
         lastSeen: Number(hash.lastSeen) || 0,
       });
     });
-    if (dead.length) await this.redis.zrem(this.keys.nodes, ...dead);
+    if (dead.length) await this.redis.zrem(this.k.registry, ...dead);
     return out;
   }
 
   /** Whether each node is live right now (its heartbeat hash exists), read fresh from Redis. */
   async alive(nodeIds: readonly string[]): Promise<boolean[]> {
-    if (nodeIds.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of nodeIds) p.exists(this.keys.node(id));
-    const res = (await p.exec()) ?? [];
-    return nodeIds.map((_, i) => !res[i]?.[0] && res[i]?.[1] === 1);
+    return Promise.all(nodeIds.map((id) => this.redis.exists(this.k.node(id)).then((n) => n === 1, () => false)));
   }
 
   /** Removes a node at graceful stop, so nobody picks it as a host in the meantime. */
   async remove(nodeId: string): Promise<void> {
-    await this.redis.pipeline().zrem(this.keys.nodes, nodeId).del(this.keys.node(nodeId)).exec();
+    await Promise.all([this.redis.zrem(this.k.registry, nodeId), this.redis.del(this.k.node(nodeId))]);
   }
 }

@@ -1,11 +1,14 @@
 /**
- * Typed signatures of the Lua scripts in ./lua (file `camelName-<numberOfKeys>.lua`). The loader checks at
- * start that every file has an entry here with the same number of keys, and every entry has a file.
- * Results are as ioredis returns them (Lua tables -> arrays, integers -> numbers, strings -> strings).
+ * Typed signatures of the Lua scripts in each feature's `lua/` folder (file `camelName-<numberOfKeys>.lua`).
+ * The loader checks at start that every file has an entry here with the same number of keys, and every
+ * entry has a file. Results are as ioredis returns them (Lua tables -> arrays, integers -> numbers,
+ * strings -> strings); negative codes are listed in script-codes.ts.
  */
 export interface ScriptSignatures {
+  // ---- sessions (server/sessions/lua) ----
   /** Reads a session hash and slides its TTL. Returns flat [field, value, ...] or null when missing. */
   sessionTouch: { keys: [session: string]; args: [ttlMs: number]; result: string[] | null };
+  // ---- limits (server/limits/lua) ----
   /** GCRA check of one subject and action (Redis time). Returns [allowed 1|0, retryAfterMs, remaining, resetAfterMs]. */
   rateLimit: { keys: [rate: string]; args: [intervalUs: number, burst: number, cost: number]; result: [number, number, number, number] };
   /** Adds to a decaying violation score; bans at the threshold. Returns [score, banRemainingMs, newlyBanned 1|0, nowMs]. */
@@ -14,12 +17,23 @@ export interface ScriptSignatures {
     args: [weight: number, decayPerSecond: number, threshold: number, banMs: number, reason: string];
     result: [string, number, number, number];
   };
-  // ---- matchmaking (server/matchmaking/queue-store.ts); codes in server/matchmaking/codes.ts ----
-  /** Refuses while the player is in a match or holds a ticket, else sets the ticket pointer. Returns 1 or a negative code. */
-  queueReserve: { keys: [playerMatch: string, playerTicket: string]; args: [pointer: string, ttlMs: number]; result: number };
+  // ---- players (server/players/lua) ----
+  /** Refuses while the player is in a match or holds a ticket, else sets the ticket pointer. Returns 1, ALREADY_QUEUED or ALREADY_IN_MATCH. */
+  playerTicketReserve: { keys: [playerMatch: string, playerTicket: string]; args: [pointer: string, ttlMs: number]; result: number };
   /** Compare-and-delete of a player's ticket pointer. Returns 1 deleted, 0 not. */
   playerTicketRelease: { keys: [playerTicket: string]; args: [pointer: string]; result: number };
-  /** Queues a ticket (hash + GEO + by-time) unless its key exists. Returns 1 or -10. */
+  /** Applies one result to one player's stats and rating, once per match. Returns 1, 0 (already) or BAD_ARGUMENT. */
+  playerApply: {
+    keys: [player: string, applied: string];
+    args: [matchId: string, appliedTtlMs: number, points: number, win: 0 | 1, ratingDelta: number, defaultRating: number, name: string, endedAt: number];
+    result: number;
+  };
+  /** A player's socket dropped: their match pointer shrinks to the reconnect grace. Returns 1, OTHER_MATCH or NEWER_SOCKET. */
+  playerMatchDrop: { keys: [playerMatch: string, playerConnEpoch: string]; args: [matchId: string, epoch: number, graceMs: number]; result: number };
+  /** Compare-and-delete of a player's match pointer. Returns 1 deleted, 0 not. */
+  playerMatchClear: { keys: [playerMatch: string]; args: [matchId: string]; result: number };
+  // ---- matchmaking (server/matchmaking/lua) ----
+  /** Queues a ticket (hash + GEO + by-time) unless its key exists. Returns 1 or EXISTS. */
   ticketAdd: {
     keys: [ticket: string, geo: string, byTime: string];
     args: [ticketId: string, lon: number, lat: number, joinedAt: number, ticketTtlMs: number, queueTtlMs: number, ...fields: (string | number)[]];
@@ -49,46 +63,36 @@ export interface ScriptSignatures {
     args: [token: number, matchId: string, count: number, claimJson: string, tombstoneTtlMs: number, claimsTtlMs: number, ...ticketIds: string[]];
     result: number;
   };
-  // ---- boards (server/boards/*); codes in server/boards/script-errors.ts ----
-  /** Applies a batch of results to one board, once per match. Returns [newly applied, skipped, topChanged 1|0] or -2. */
+  // ---- boards (server/boards/lua) ----
+  /** Applies a batch of results to one board, once per match. Returns [newly applied, skipped, topChanged 1|0] or BAD_ARGUMENT. */
   boardApply: {
     keys: [board: string, members: string, applied: string, version: string, counters: string, topCache: string, topGen: string];
     args: [boardTtlMs: number, appliedTtlMs: number, countersTtlMs: number, topN: number, cachedN: number, matchCount: number, ...groups: (string | number)[]];
     result: [number, number, number] | number;
   };
-  /** Applies one result to one player's stats and rating, once per match. Returns 1, 0 (already) or -2. */
-  playerApply: {
-    keys: [player: string, applied: string];
-    args: [matchId: string, appliedTtlMs: number, points: number, win: 0 | 1, ratingDelta: number, defaultRating: number, name: string, endedAt: number];
-    result: number;
-  };
-  /** A player's rank, the board size and the window around them. Returns [rank0, total, first0, flat] or -1 / -2. */
+  /** A player's rank, the board size and the window around them. Returns [rank0, total, first0, flat], NOT_ON_BOARD or BAD_ARGUMENT. */
   boardAround: { keys: [board: string, members: string]; args: [playerId: string, radius: number]; result: [number, number, number, string[]] | number };
-  /** Whether this node pushes the board's top now (version moved, interval elapsed). Returns 1, 0 or -2. */
+  /** Whether this node pushes the board's top now (version moved, interval elapsed). Returns 1, 0 or BAD_ARGUMENT. */
   boardPushClaim: { keys: [version: string, pushed: string, pushLock: string]; args: [intervalMs: number, pushedTtlMs: number, nodeId: string]; result: number };
-  /** Operator edit of a board: set points, remove a player, reset. Returns 1, 0 (nothing to remove) or -2. */
-  /** Caches a built top page unless the top changed while it was built. Returns 1 stored, 0 not, or -2. */
+  /** Caches a built top page unless the top changed while it was built. Returns 1 stored, 0 not, or BAD_ARGUMENT. */
   boardCacheSet: { keys: [topCache: string, topGen: string]; args: [page: string, ttlMs: number, generation: string]; result: number };
+  /** Operator edit of a board: set points, remove a player, reset. Returns 1, 0 (nothing to remove) or BAD_ARGUMENT. */
   boardEdit: {
     keys: [board: string, members: string, version: string, topCache: string, topGen: string];
     args: [op: "set" | "remove" | "reset", playerId: string, points: number, ttlMs: number, nowMs: number];
     result: number;
   };
-  // ---- match runtime (server/matches/match-leases.ts); codes in server/matches/match-leases.ts ----
-  /** Takes a free host lease and mints a fencing token. Returns [token, previousStatus] or -1 gone / -2 ended / -3 held. */
+  // ---- matches (server/matches/lua) ----
+  /** Takes a free host lease and mints a fencing token. Returns [token, previousStatus], MATCH_GONE, MATCH_ENDED or LEASE_HELD. */
   matchLeaseAcquire: { keys: [lease: string, leaseFence: string, match: string]; args: [nodeId: string, leaseMs: number, defaultTtlMs: number]; result: [number, string] | number };
-  /** Extends the caller's lease. Returns 1 or -1 (stale). */
+  /** Extends the caller's lease. Returns 1 or LEASE_STALE. */
   matchLeaseRenew: { keys: [lease: string]; args: [leaseValue: string, leaseMs: number]; result: number };
-  /** Gives the caller's lease up (graceful stop). Returns 1 or -1 (stale). */
+  /** Gives the caller's lease up (graceful stop). Returns 1 or LEASE_STALE. */
   matchLeaseRelease: { keys: [lease: string]; args: [leaseValue: string]; result: number };
-  /** Fenced checkpoint write. Returns 1 or -1 (stale). */
+  /** Fenced checkpoint write. Returns 1 or LEASE_STALE. */
   matchCheckpoint: { keys: [lease: string, checkpoint: string, match: string]; args: [leaseValue: string, json: string, defaultTtlMs: number]; result: number };
-  /** Fenced end of a match (status, results, shorter TTLs; drops checkpoint and lease). Returns 1 or -1 (stale). */
+  /** Fenced end of a match (status, results, shorter TTLs; drops checkpoint and lease). Returns 1 or LEASE_STALE. */
   matchFinish: { keys: [lease: string, checkpoint: string, match: string, leaseFence: string]; args: [leaseValue: string, endedAt: number, resultsJson: string, keepMs: number]; result: number };
-  /** A player's socket dropped: their match pointer shrinks to the reconnect grace. Returns 1, -1 (other match) or -2 (newer socket). */
-  playerMatchDrop: { keys: [playerMatch: string, playerConnEpoch: string]; args: [matchId: string, epoch: number, graceMs: number]; result: number };
-  /** Compare-and-delete of a player's match pointer. Returns 1 deleted, 0 not. */
-  playerMatchClear: { keys: [playerMatch: string]; args: [matchId: string]; result: number };
 }
 
 export type ScriptName = keyof ScriptSignatures;
@@ -96,7 +100,7 @@ export type ScriptName = keyof ScriptSignatures;
 /** Number of KEYS per script, checked against the file names at load time. */
 export const SCRIPT_KEY_COUNTS: { [N in ScriptName]: ScriptSignatures[N]["keys"]["length"] } = {
   sessionTouch: 1,
-  queueReserve: 2,
+  playerTicketReserve: 2,
   playerTicketRelease: 1,
   ticketAdd: 3,
   ticketRemove: 3,

@@ -23,6 +23,8 @@ export interface EventContext {
   playerId: string;
   name: string;
   ip: string;
+  /** Resolves once the connection is set up (acked events wait for it). */
+  ready: Promise<void>;
 }
 
 /** A rate-limit check for one action: throws RateLimitedError / BannedError to refuse. */
@@ -78,9 +80,14 @@ export class EventRouter {
     return this;
   }
 
-  /** Wires every route onto a freshly connected socket. */
-  attach(socket: AppSocket): void {
-    const ctx: EventContext = { socket, playerId: socket.data.playerId, name: socket.data.name, ip: socket.data.ip };
+  /**
+   * Wires every route onto a freshly connected socket. Acked events received before the returned function
+   * is called wait for it (events are never dropped for arriving early); fire-and-forget ones do not wait.
+   */
+  attach(socket: AppSocket): () => void {
+    let markReady!: () => void;
+    const ready = new Promise<void>((ok) => (markReady = ok));
+    const ctx: EventContext = { socket, playerId: socket.data.playerId, name: socket.data.name, ip: socket.data.ip, ready };
     socket.onAny((event: string, ...args: unknown[]) => {
       if (this.routes.has(event)) return;
       this.metrics.unknownEvents.inc();
@@ -99,6 +106,7 @@ export class EventRouter {
         socket.on(event as AckEvent, ((...args: unknown[]) => void this.runAck(ctx, event, route, args)) as never);
       }
     }
+    return markReady;
   }
 
   /** The schema an event is validated with (fuzz tests), undefined when no module serves it. */
@@ -149,6 +157,7 @@ export class EventRouter {
         reply({ ok: false, error: { code: ErrorCode.INVALID_PAYLOAD, message } });
         return;
       }
+      await ctx.ready;
       if (route.action && this.guard) await this.guard(ctx, route.action);
       const data = await route.handler(ctx, payload);
       reply({ ok: true, data });

@@ -6,41 +6,50 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
-import type { Redis } from "ioredis";
 import type { FastifyBaseLogger } from "fastify";
 import { ErrorCode } from "../../shared/errors.ts";
 import { rooms } from "../../shared/protocol.ts";
 import { toAppError } from "../errors.ts";
+import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Metrics } from "../metrics.ts";
-import type { SessionStore } from "../sessions/session-store.ts";
 import type { EventRouter } from "./event-router.ts";
 import type { AppServer, AppSocket } from "./types.ts";
 
+/** Engine.IO heartbeat: a ping every PING_INTERVAL_MS; a client silent PING_TIMEOUT_MS after it is closed. */
+export const PING_INTERVAL_MS = 10_000;
+export const PING_TIMEOUT_MS = 5_000;
+/** How long the one-socket check waits for every node to list the player's sockets. */
+const ONE_SOCKET_TIMEOUT_MS = 2_000;
+
+/** What the handshake needs to know about a token and a player (from the sessions and players features). */
+export interface Handshake {
+  /** Resolves a token to its session (sliding it); throws a coded error when unknown or expired. */
+  authenticate(token: unknown): Promise<{ playerId: string; name: string; sessionId: string }>;
+  /** Takes the player's next connection epoch (newest socket wins). */
+  nextEpoch(playerId: string): Promise<number>;
+  /** A socket's lifetime counts as use of its session: slide its expiry when it closes. */
+  slideSession(sessionId: string): Promise<void>;
+}
+
 export interface SocketServerDeps {
-  redis: Redis;
+  redis: RedisClient;
   /** Dedicated subscriber connection for the adapter. */
-  sub: Redis;
+  sub: RedisClient;
+  /** Redis >= 7: the sharded adapter (SPUBLISH). */
+  sharded: boolean;
   keys: Keys;
-  sessions: SessionStore;
+  handshake: Handshake;
   metrics: Metrics;
   log: FastifyBaseLogger;
   router: EventRouter;
   maxPayloadBytes: number;
-  sessionTtlSeconds: number;
   trustProxy: boolean;
   /** Extra handshake checks (bans...) run after the session resolves; throw a coded error to refuse. */
   beforeConnect?: (playerId: string, ip: string) => Promise<void>;
   /** Called once a socket is the player's live one (rejoin match, queue state...). */
   onConnected?: (socket: AppSocket) => void | Promise<void>;
   onDisconnected?: (socket: AppSocket, reason: string) => void;
-}
-
-/** Redis 7 has sharded pub/sub (SPUBLISH), which spreads adapter traffic over a Redis Cluster. */
-async function redisMajorVersion(redis: Redis): Promise<number> {
-  const info = await redis.info("server");
-  const m = /redis_version:(\d+)/.exec(info);
-  return m ? Number(m[1]) : 0;
 }
 
 function clientIp(socket: AppSocket, trustProxy: boolean): string {
@@ -56,7 +65,7 @@ function clientIp(socket: AppSocket, trustProxy: boolean): string {
  * maxRetriesPerRequest as unhandled rejections, and the room would silently stop hearing other nodes.
  * Catch them here; a subscribe that failed is sent again once the connection is back.
  */
-function guardAdapterSubscriptions(sub: Redis, log: FastifyBaseLogger): void {
+function guardAdapterSubscriptions(sub: RedisClient, log: FastifyBaseLogger): void {
   const client = sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const cmd of ["subscribe", "ssubscribe", "unsubscribe", "sunsubscribe"]) {
     const original = client[cmd]!.bind(sub);
@@ -75,8 +84,7 @@ function guardAdapterSubscriptions(sub: Redis, log: FastifyBaseLogger): void {
 /** Creates the socket.io server; it shares the HTTP server's port. */
 export async function createSocketServer(httpServer: HttpServer, deps: SocketServerDeps): Promise<AppServer> {
   guardAdapterSubscriptions(deps.sub, deps.log);
-  const sharded = (await redisMajorVersion(deps.redis)) >= 7;
-  const adapter = sharded
+  const adapter = deps.sharded
     ? createShardedAdapter(deps.redis, deps.sub, { channelPrefix: deps.keys.adapterChannel, subscriptionMode: "dynamic" })
     : createAdapter(deps.redis, deps.sub, { key: deps.keys.adapterChannel });
   const io: AppServer = new Server(httpServer, {
@@ -84,8 +92,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     // WebSocket only: no long-polling means no sticky sessions behind a load balancer or node:cluster.
     transports: ["websocket"],
     maxHttpBufferSize: deps.maxPayloadBytes,
-    pingInterval: 10_000,
-    pingTimeout: 5_000,
+    pingInterval: PING_INTERVAL_MS,
+    pingTimeout: PING_TIMEOUT_MS,
     serveClient: false,
     cors: { origin: true },
   });
@@ -99,20 +107,16 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
         err.data = { code: ErrorCode.UNAUTHORIZED, message: "Send auth: { token } in the handshake" };
         return next(err);
       }
-      const session = await deps.sessions.authenticate(token);
+      const session = await deps.handshake.authenticate(token);
       const ip = clientIp(socket, deps.trustProxy);
       await deps.beforeConnect?.(session.playerId, ip);
-      const epoch = await deps.redis
-        .multi()
-        .incr(deps.keys.playerConnEpoch(session.playerId))
-        .expire(deps.keys.playerConnEpoch(session.playerId), deps.sessionTtlSeconds)
-        .exec();
+      const epoch = await deps.handshake.nextEpoch(session.playerId);
       socket.data = {
         playerId: session.playerId,
         name: session.name,
         sessionId: session.sessionId,
         connectedAt: Date.now(),
-        epoch: Number(epoch?.[0]?.[1] ?? 0),
+        epoch,
         ip,
       };
       next();
@@ -130,10 +134,12 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     socket.once("disconnect", (reason) => {
       deps.metrics.socketsConnected.dec();
       // A socket's lifetime counts as use of its session: slide the expiry from the last activity.
-      deps.redis.pexpire(deps.keys.session(socket.data.sessionId), deps.sessionTtlSeconds * 1000).catch(() => {});
+      deps.handshake.slideSession(socket.data.sessionId).catch(() => {});
       deps.onDisconnected?.(socket, reason);
     });
-    deps.router.attach(socket);
+    // Events are answered only once the connection is set up (the one-socket rule, the player's match and
+    // ticket adopted): a queue:join sent right after connecting must not race the adoption of old tickets.
+    const ready = deps.router.attach(socket);
     const { playerId, epoch } = socket.data;
     const room = rooms.player(playerId);
     socket.join(room);
@@ -150,6 +156,8 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
       if (socket.connected) await deps.onConnected?.(socket);
     } catch (err) {
       deps.log.error({ err, playerId }, "post-connect handling failed");
+    } finally {
+      ready();
     }
   });
 
@@ -162,7 +170,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
  * me") keeps exactly one survivor when two connections race on two nodes.
  */
 async function enforceOneSocket(io: AppServer, room: string, selfId: string, epoch: number, metrics: SocketServerDeps["metrics"]): Promise<void> {
-  const sockets = await io.in(room).timeout(2000).fetchSockets();
+  const sockets = await io.in(room).timeout(ONE_SOCKET_TIMEOUT_MS).fetchSockets();
   for (const s of sockets) {
     if (s.id === selfId) continue;
     if (s.data.epoch < epoch) {

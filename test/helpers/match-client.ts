@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
 import type { Keys } from "../../server/redis/keys.ts";
-import { writeMatchRecord, type MatchRecord } from "../../server/matches/match-record.ts";
+import type { MatchRecord, NewMatch } from "../../server/matches/match-record.ts";
+import { MatchStore } from "../../server/matches/match-store.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
 import type { MatchResumed } from "../../shared/protocol.ts";
 
@@ -99,7 +100,7 @@ export class RecordingClient {
   }
 }
 
-/** A match record as the matchmaker writes it right after a claim (see server/matches/match-record.ts). */
+/** A match record as the matchmaker has it created right after a claim (see server/matches/match-record.ts). */
 export function matchRecordFor(players: { playerId: string; name: string }[], hostNodeId: string, seed = 1234): MatchRecord {
   return {
     matchId: `m-${randomBytes(6).toString("hex")}`,
@@ -113,12 +114,18 @@ export function matchRecordFor(players: { playerId: string; name: string }[], ho
   };
 }
 
-/** Writes the record, the active-set entry and the player pointers (the matchmaker's part of the contract). */
-export async function createMatch(redis: Redis, keys: Keys, rec: MatchRecord, ttlMs = 120_000): Promise<void> {
-  await writeMatchRecord(redis, keys, rec, ttlMs);
+/** Writes the record, the active-list entry and the player pointers (what the matches service's createMatch does). */
+export async function createMatch(redis: Redis, keys: Keys, rec: NewMatch, ttlMs = 120_000): Promise<void> {
+  await new MatchStore(redis, keys, ttlMs).create(rec);
+  await Promise.all(rec.players.map((p) => redis.set(keys.players.match(p.playerId), rec.matchId, "PX", ttlMs)));
 }
 
 /** Every snapshot sequence number is above the one before. */
 export function strictlyIncreasing(snaps: Snapshot[]): boolean {
   return snaps.every((s, i) => i === 0 || s.n > snaps[i - 1]!.n);
+}
+
+/** Reads a match record straight from Redis (null when missing). */
+export function readMatch(redis: Redis, keys: Keys, matchId: string): Promise<MatchRecord | null> {
+  return new MatchStore(redis, keys, 0).read(matchId);
 }

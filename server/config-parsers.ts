@@ -1,0 +1,73 @@
+/** Parsers of environment variables: each turns the raw string into a value or throws a ConfigProblem. */
+import { parseClusterNodes } from "./redis/connection.ts";
+
+export type Parser<T> = (raw: string) => T;
+
+export class ConfigProblem extends Error {}
+
+export const int = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigProblem(`must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigProblem(`must be between ${min} and ${max}, got ${n}`);
+  return n;
+};
+export const str = (re?: RegExp, hint?: string): Parser<string> => (raw) => {
+  if (re && !re.test(raw)) throw new ConfigProblem(`must be ${hint ?? `like ${re}`}, got "${raw}"`);
+  return raw;
+};
+export const oneOf = <T extends string>(...values: T[]): Parser<T> => (raw) => {
+  if (!(values as string[]).includes(raw)) throw new ConfigProblem(`must be one of ${values.join(", ")}, got "${raw}"`);
+  return raw as T;
+};
+export const redisUrl: Parser<string> = (raw) => {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigProblem(`must be a redis:// or rediss:// URL, got "${raw}"`);
+  }
+  if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new ConfigProblem(`must use redis:// or rediss://, got "${u.protocol}"`);
+  return raw;
+};
+export const urlList: Parser<string[]> = (raw) => raw.split(",").map((s) => s.trim()).filter(Boolean).map(redisUrl);
+export const intList: Parser<number[]> = (raw) => raw.split(",").map((s) => int(0, 10_000_000)(s));
+/** One action's budget: `count` requests per `periodMs`, bursting up to `count`. */
+export interface RateRule {
+  count: number;
+  periodMs: number;
+}
+const PERIOD_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** `action=count/period[,...]`, period like `500ms`, `10s`, `1m`, `1h` (a bare number is seconds). */
+export const rateRules: Parser<Readonly<Record<string, Readonly<RateRule>>>> = (raw) => {
+  const out: Record<string, RateRule> = {};
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z][a-z0-9_]{0,31})=(\d{1,9})\/(\d{1,9})(ms|s|m|h)?$/.exec(item);
+    if (!m) throw new ConfigProblem(`entries must look like action=count/period (e.g. login=10/60s), got "${item}"`);
+    const count = Number(m[2]);
+    const periodMs = Number(m[3]) * PERIOD_UNITS[m[4] ?? "s"]!;
+    if (count < 1) throw new ConfigProblem(`count must be at least 1 in "${item}"`);
+    if (periodMs < 1 || periodMs > 30 * 86_400_000) throw new ConfigProblem(`period must be 1 ms to 30 days in "${item}"`);
+    out[m[1]!] = Object.freeze({ count, periodMs });
+  }
+  return Object.freeze(out);
+};
+export const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigProblem(`must be true or false, got "${raw}"`);
+};
+
+export interface Spec<T, D extends string | undefined = string | undefined> {
+  parse: Parser<T>;
+  /** Default as the string an operator would write; undefined means "unset" (optional). */
+  def: D;
+  doc: string;
+}
+export const v = <T, D extends string | undefined>(parse: Parser<T>, def: D, doc: string): Spec<T, D> => ({ parse, def, doc });
+/** `host:port,host:port` seed nodes of a Redis Cluster. */
+export const hostPortList: Parser<string> = (raw) => {
+  const nodes = parseClusterNodes(raw);
+  if (!nodes.length) throw new ConfigProblem(`must list host:port entries, got "${raw}"`);
+  for (const n of nodes) if (!n.host || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535) throw new ConfigProblem(`entries must look like host:port, got "${raw}"`);
+  return raw;
+};

@@ -1,0 +1,86 @@
+/**
+ * Every environment variable the node reads, in sections by the feature that owns it, with its default
+ * and its meaning. README's configuration table is generated from this (scripts/config-table.ts) and a
+ * test checks it lists every variable.
+ */
+import { bool, hostPortList, int, intList, oneOf, rateRules, redisUrl, str, urlList, v } from "./config-parsers.ts";
+
+export const CONFIG_SECTIONS = {
+  Node: {
+    PORT: v(int(0, 65535), "3000", "HTTP + websocket port (0 = any free port)."),
+    HOST: v(str(), "0.0.0.0", "Interface to listen on."),
+    NODE_ID: v(str(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -"), undefined, "This node's id (default: hostname-pid-random)."),
+    LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
+    SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
+    MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
+    TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
+    ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
+    CLUSTER_NODES: v(int(1, 64), "3", "Node processes `npm run cluster` starts (or `npm run cluster -- <n>`)."),
+  },
+  Redis: {
+    REDIS_URL: v(redisUrl, undefined, "Redis to use. Unset (and no REDIS_CLUSTER_NODES): `npm start` spawns an embedded redis-server."),
+    REDIS_CLUSTER_NODES: v(hostPortList, undefined, "Redis Cluster seed nodes `host:port,host:port`; when set, every connection is a cluster client (REDIS_URL is ignored)."),
+    REDIS_PASSWORD: v(str(), undefined, "Password of the Redis Cluster nodes (a single Redis takes it in REDIS_URL)."),
+    KEY_PREFIX: v(str(/^[A-Za-z0-9:_-]{1,32}$/, "1-32 of A-Z a-z 0-9 : _ -"), "arena:", "Prefix of every Redis key and pub/sub channel."),
+    REDIS_EMBEDDED_PORT: v(int(0, 65535), "0", "Port for the embedded redis-server (0 = a free port)."),
+    REDIS_DATA_DIR: v(str(), ".data/redis", "Data folder (AOF) of the embedded redis-server."),
+    REDLOCK_URLS: v(urlList, undefined, "Comma-separated independent Redis URLs for a real Redlock quorum (default: the main Redis)."),
+  },
+  Sessions: {
+    SESSION_TTL_SECONDS: v(int(60, 30 * 86400), "86400", "Sliding session lifetime; refreshed on use."),
+  },
+  Matchmaking: {
+    MATCHMAKER_INTERVAL_MS: v(int(10, 60_000), "200", "Time between matchmaker passes on each node."),
+    MATCH_MIN_PLAYERS: v(int(2, 8), "2", "Smallest match."),
+    MATCH_MAX_PLAYERS: v(int(2, 8), "8", "Largest match."),
+    MATCH_FILL_WAIT_MS: v(int(0, 600_000), "8000", "Wait before a match may start with fewer than MATCH_MAX_PLAYERS."),
+    RADIUS_STEPS_KM: v(intList, "100,500,2000,20040", "Search radius steps (km); the last is worldwide."),
+    RADIUS_STEPS_MS: v(intList, "0,5000,10000,20000", "Wait (ms) at which each radius step starts."),
+    SKILL_BANDS: v(intList, "100,200,400,100000", "Skill-rating band (+-) at each step."),
+    TICKET_TTL_SECONDS: v(int(10, 3600), "120", "A ticket not refreshed by its player's node expires."),
+    QUEUE_DISCONNECT_GRACE_MS: v(int(0, 120_000), "5000", "A disconnected player's ticket survives this long."),
+  },
+  Matches: {
+    TICK_HZ: v(int(1, 120), "20", "Simulation tick rate."),
+    MATCH_DURATION_MS: v(int(1000, 3_600_000), "90000", "Length of a round."),
+    MATCH_COUNTDOWN_MS: v(int(0, 60_000), "3000", "Countdown before a round."),
+    RECONNECT_GRACE_MS: v(int(0, 600_000), "30000", "A dropped player keeps their place this long."),
+    MATCH_LEASE_MS: v(int(500, 60_000), "2000", "Host lease on a match; another node takes over after it lapses."),
+    CHECKPOINT_INTERVAL_MS: v(int(100, 60_000), "1000", "How often the host checkpoints match state."),
+  },
+  Nodes: {
+    HEARTBEAT_INTERVAL_MS: v(int(100, 60_000), "1000", "Node registry heartbeat."),
+    NODE_TTL_MS: v(int(500, 120_000), "5000", "A node missing heartbeats this long is dead."),
+  },
+  Boards: {
+    RESULTS_BATCH: v(int(1, 1000), "100", "Results read from the stream (or reclaimed) per batch."),
+    RESULTS_BLOCK_MS: v(int(10, 10_000), "1000", "How long one XREADGROUP blocks waiting for results."),
+    RESULTS_CLAIM_IDLE_MS: v(int(50, 3_600_000), "30000", "A result pending this long (its consumer died) is reclaimed by another node."),
+    RESULTS_MAX_AGE_SECONDS: v(int(60, 30 * 86400), "172800", "Results that ended longer ago are not applied; dedupe markers live this long plus a day."),
+    BOARDS_DAILY_GRACE_DAYS: v(int(0, 366), "7", "Days a daily board stays readable after its day ends."),
+    BOARDS_WEEKLY_GRACE_WEEKS: v(int(0, 104), "5", "Weeks a weekly board stays readable after its week ends."),
+    BOARDS_CACHE_TTL_MS: v(int(0, 60_000), "1000", "Lifetime of the cached top-100 page (0 = no cache)."),
+    BOARDS_PUSH_INTERVAL_MS: v(int(100, 60_000), "1000", "Least time between two top-10 pushes of one board."),
+    ANALYTICS_RETENTION_DAYS: v(int(1, 3650), "90", "Days daily analytics (unique players, counters) are kept."),
+    ANALYTICS_SERIES_HOURS: v(int(1, 24 * 90), "48", "Hours per-minute series (CCU, matches started, queue joins) are kept."),
+    ANALYTICS_FLUSH_MS: v(int(50, 60_000), "5000", "How often a node flushes its analytics counters and CCU sample."),
+  },
+  Limits: {
+    RATE_LIMITS: v(rateRules, "", "Overrides, e.g. `login=10/60s,queue_join=5/10s` (action=count/period)."),
+    INPUT_RATE_PER_SECOND: v(int(1, 1000), "60", "Game inputs a socket may send per second (local budget)."),
+    BAN_THRESHOLD: v(int(1, 100_000), "50", "Violation score that triggers a temporary ban."),
+    BAN_SECONDS: v(int(1, 30 * 86400), "900", "Length of a temporary ban."),
+    IP_BAN_THRESHOLD: v(int(1, 1_000_000), "200", "Violation score that bans an IP (higher: many players may share one address)."),
+    VIOLATION_DECAY_SECONDS: v(int(1, 30 * 86400), "600", "Time for a score of BAN_THRESHOLD to decay to zero (linear)."),
+  },
+} as const;
+
+type Sections = typeof CONFIG_SECTIONS;
+type Flat = { [S in keyof Sections]: Sections[S] }[keyof Sections];
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** Every variable, flat (names are unique across sections). */
+export const CONFIG_SPEC = Object.assign({}, ...Object.values(CONFIG_SECTIONS)) as UnionToIntersection<Flat>;
+
+/** Variables whose values are secrets: never printed. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "REDIS_PASSWORD"]);

@@ -1,0 +1,178 @@
+/**
+ * Feature "limits": cluster-wide rate limits (GCRA in Redis), the local game-input budget, and
+ * escalation (violations -> temporary bans enforced at login and at the socket handshake, on every node).
+ *
+ * - `limit(subject, action)`: a player's budget when the player is known (socket events, authenticated
+ *   HTTP), else the IP's (login, public reads). A refusal throws RateLimitedError (429 / RATE_LIMITED ack)
+ *   and adds a violation to the player and the IP.
+ * - `gateFire(ctx, "match:input")`: local per-socket budget (see input-budget.ts for why local is exact).
+ * - Invalid payloads and unknown events: a small free allowance per socket, violations beyond it.
+ * - Bans: checked at login (IP, and the device's player when known) and at handshake (player and IP);
+ *   issuing one disconnects the subject's live sockets on every node (through the adapter).
+ */
+import { ErrorCode } from "../../shared/errors.ts";
+import { rooms } from "../../shared/protocol.ts";
+import { BannedError, RateLimitedError } from "../errors.ts";
+import { defineFeature, type Core, type Feature, type FeatureInstance, type LimitSubject } from "../core/feature.ts";
+import type { PlayerStore } from "../players/player-store.ts";
+import type { EventContext } from "../sockets/event-router.ts";
+import type { AppSocket } from "../sockets/types.ts";
+import { AbuseTracker, type ViolationReason } from "./abuse.ts";
+import { InputBudget, StrikeBudget, type InputBudgetSettings } from "./input-budget.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+import { RuleSet } from "./rules.ts";
+import { ipSubject, playerSubject, type Subject } from "./subject.ts";
+import { limitsAdminRoutes } from "./admin-routes.ts";
+
+/** Violation weights: a refused request is a slip; a flood is deliberate. */
+const WEIGHT: Record<ViolationReason, number> = { rate_limited: 1, invalid_payload: 1, unknown_event: 1, input_flood: 10 };
+/** Free invalid/unknown messages per socket: a burst of 20, then one every 3 s (client bugs happen). */
+const FREE_STRIKES = 20;
+const STRIKES_PER_SECOND = 1 / 3;
+
+export interface LimitsOptions {
+  /** Input budget (default: INPUT_RATE_PER_SECOND, one second of burst, 5 s flood tolerance). */
+  input?: Partial<InputBudgetSettings>;
+}
+
+/** Room of every socket from one address, so an IP ban can reach them on every node. */
+export const ipRoom = (subject: Subject) => `abuse:${subject.key}`;
+
+export interface LimitsService {
+  readonly limiter: RateLimiter;
+  readonly abuse: AbuseTracker;
+}
+
+declare module "../core/feature.ts" {
+  interface Services {
+    limits: LimitsService;
+  }
+}
+
+/** The limits feature with its default settings. */
+export const limitsFeature = createLimitsFeature();
+
+/** The limits feature with some settings replaced (tests, benchmarks). */
+export function createLimitsFeature(opts: LimitsOptions = {}): Feature<"limits"> {
+  return defineFeature({ name: "limits", needs: ["players"], create: (core, { players }) => createLimits(core, players.store, opts) });
+}
+
+function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): FeatureInstance<LimitsService> {
+  const { config, metrics } = ctx;
+  const rules = new RuleSet(config.RATE_LIMITS);
+  const limiter = new RateLimiter(ctx.redis, ctx.scripts, ctx.keys, rules);
+  const abuse = new AbuseTracker(
+    ctx.redis,
+    ctx.scripts,
+    ctx.keys,
+    metrics,
+    ctx.log,
+    {
+      playerThreshold: config.BAN_THRESHOLD,
+      ipThreshold: config.IP_BAN_THRESHOLD,
+      banMs: config.BAN_SECONDS * 1000,
+      decayPerSecond: config.BAN_THRESHOLD / config.VIOLATION_DECAY_SECONDS,
+    },
+    (subject, reason, remainingMs) => kickBanned(ctx, subject, reason, remainingMs),
+  );
+  const inputSettings: InputBudgetSettings = { ratePerSecond: config.INPUT_RATE_PER_SECOND, ...opts.input };
+  // Per-socket state lives as long as the socket object: no cleanup on disconnect needed.
+  const inputBudgets = new WeakMap<AppSocket, InputBudget>();
+  const strikes = new WeakMap<AppSocket, StrikeBudget>();
+
+  const subjectsOf = (s: LimitSubject): Subject[] => {
+    const out: Subject[] = [];
+    if (s.playerId) out.push(playerSubject(s.playerId));
+    if (s.ip) out.push(ipSubject(s.ip));
+    return out;
+  };
+
+  const refuseIfBanned = async (subjects: Subject[]) => {
+    const ms = await abuse.bannedFor(subjects);
+    if (ms > 0) throw new BannedError(ms);
+  };
+
+  const onReject = (c: EventContext, kind: "invalid" | "unknown") => {
+    let budget = strikes.get(c.socket);
+    const now = performance.now();
+    if (!budget) strikes.set(c.socket, (budget = new StrikeBudget(FREE_STRIKES, STRIKES_PER_SECOND, now)));
+    if (budget.take(now)) {
+      const reason: ViolationReason = kind === "invalid" ? "invalid_payload" : "unknown_event";
+      abuse.record(subjectsOf(c), WEIGHT[reason], reason);
+    }
+  };
+
+  const limit = async (subject: LimitSubject, action: string) => {
+    const subjects = subjectsOf(subject);
+    // The budget belongs to the player when known (one budget across nodes and reconnects), else the IP.
+    const owner = subjects[0];
+    if (!owner) return;
+    const d = await limiter.check(owner.key, action);
+    if (d.allowed) return;
+    metrics.rateLimited.inc({ action });
+    abuse.record(subjects, WEIGHT.rate_limited, "rate_limited");
+    throw new RateLimitedError(d.retryAfterMs, `Too many ${action} requests; retry in ${Math.ceil(d.retryAfterMs / 1000)} s`);
+  };
+
+  return {
+    service: { limiter, abuse },
+
+    registerEvents(router) {
+      router.onReject = onReject;
+    },
+
+    limit,
+
+    async beforeLogin(ip, deviceId) {
+      await limit({ ip }, "login");
+      const known = await players.idOfDevice(deviceId);
+      await refuseIfBanned(known ? [ipSubject(ip), playerSubject(known)] : [ipSubject(ip)]);
+    },
+
+    async beforeConnect(playerId, ip) {
+      await refuseIfBanned([playerSubject(playerId), ipSubject(ip)]);
+    },
+
+    onConnected(socket) {
+      void socket.join(ipRoom(ipSubject(socket.data.ip)));
+    },
+
+    gateFire(c) {
+      let budget = inputBudgets.get(c.socket);
+      const now = performance.now();
+      if (!budget) inputBudgets.set(c.socket, (budget = new InputBudget(inputSettings, now)));
+      const verdict = budget.take(now);
+      if (verdict === "ok") return true;
+      metrics.inputsDropped.inc({ reason: "over_budget" });
+      if (verdict === "flood") {
+        metrics.inputFloods.inc();
+        abuse.record(subjectsOf(c), WEIGHT.input_flood, "input_flood");
+        ctx.log.warn({ playerId: c.playerId, ip: c.ip }, "input flood: disconnecting");
+        c.socket.emit("server:notice", { code: ErrorCode.INPUT_FLOOD, message: "Too many inputs; disconnected" });
+        c.socket.disconnect(true);
+      }
+      return false;
+    },
+
+    registerAdminRoutes(admin) {
+      return limitsAdminRoutes(admin, { abuse, rules, limiter, banSeconds: config.BAN_SECONDS });
+    },
+
+    async stop() {
+      await abuse.stop();
+    },
+  };
+}
+
+/** Tells a freshly banned subject's live sockets why, then closes them, on whichever node they are. */
+async function kickBanned(ctx: Core, subject: Subject, reason: string, remainingMs: number): Promise<void> {
+  const room = subject.kind === "player" ? rooms.player(subject.id) : ipRoom(subject);
+  const message = `Temporarily banned (${reason}) for ${Math.ceil(remainingMs / 1000)} s`;
+  // Per socket (like the one-socket rule): a room broadcast and a room disconnect travel on different
+  // adapter channels and could overtake each other; a socket's own notice and disconnect cannot.
+  const sockets = await ctx.io.in(room).fetchSockets();
+  for (const s of sockets) {
+    s.emit("server:notice", { code: ErrorCode.BANNED, message });
+    s.disconnect(true);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The players' keys and the only code that touches them: the device -> player map, the profile hash
+ * (name, stats, rating), the connection epoch, the ticket pointer, the current-match pointer and the
+ * per-player "result applied" markers. Every key of one player carries the player's hash tag, so each
+ * script here is one atomic, cluster-safe step; calls about several players send one command per player.
+ */
+import { randomBytes } from "node:crypto";
+import type { RedisClient } from "../redis/connection.ts";
+import type { Keys } from "../redis/keys.ts";
+import type { Scripts } from "../redis/scripts.ts";
+import { ScriptCode, expectOk, scriptFailure } from "../redis/script-codes.ts";
+
+/** Skill rating of a player with no games (stored as field `rating` of the profile hash). */
+export const DEFAULT_RATING = 1000;
+
+/** A player's profile hash as stored (all fields strings; absent when never set). */
+export type StoredProfile = Record<string, string>;
+
+/** One match result as applied to one player's stats (see playerApply-2.lua). */
+export interface PlayerResult {
+  matchId: string;
+  /** Day bucket of the applied marker (the match's UTC day). */
+  day: string;
+  markerTtlMs: number;
+  points: number;
+  win: 0 | 1;
+  ratingDelta: number;
+  name: string;
+  endedAt: number;
+}
+
+/** Outcome of a dropped socket for its player's match pointer. */
+export type DropOutcome = "grace" | "other_match" | "newer_socket";
+
+const ratingOf = (raw: string | null | undefined): number => {
+  const v = raw === null || raw === undefined ? NaN : Number(raw);
+  return Number.isFinite(v) ? v : DEFAULT_RATING;
+};
+
+export class PlayerStore {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    private readonly scripts: Scripts,
+    private readonly now: () => number,
+  ) {}
+
+  private get k() {
+    return this.keys.players;
+  }
+
+  // ---- identity and profile ------------------------------------------------------------------------
+
+  /** The player id of a device, created on its first login (two concurrent first logins agree via NX). */
+  async forDevice(deviceId: string): Promise<string> {
+    const key = this.k.device(deviceId);
+    const existing = await this.redis.get(key);
+    if (existing) return existing;
+    const fresh = randomBytes(9).toString("base64url");
+    if ((await this.redis.set(key, fresh, "NX")) === "OK") {
+      await this.redis.hsetnx(this.k.profile(fresh), "createdAt", String(this.now()));
+      return fresh;
+    }
+    return (await this.redis.get(key))!;
+  }
+
+  /** The player id bound to a device, or null (never logged in). */
+  idOfDevice(deviceId: string): Promise<string | null> {
+    return this.redis.get(this.k.device(deviceId));
+  }
+
+  /** Records a login: the display name and when. */
+  async recordLogin(playerId: string, name: string, at: number): Promise<void> {
+    await this.redis.hset(this.k.profile(playerId), { name, lastLoginAt: String(at) });
+  }
+
+  /** The stored profile hash, or null when the player does not exist. */
+  async profile(playerId: string): Promise<StoredProfile | null> {
+    const h = await this.redis.hgetall(this.k.profile(playerId));
+    return h && Object.keys(h).length ? h : null;
+  }
+
+  /** Display names (null for players without one), in order; one command per player (own slots). */
+  names(playerIds: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(playerIds.map((id) => this.redis.hget(this.k.profile(id), "name")));
+  }
+
+  /** Skill rating (the default for a player without games). */
+  async rating(playerId: string): Promise<number> {
+    return ratingOf(await this.redis.hget(this.k.profile(playerId), "rating"));
+  }
+
+  /** Applies one match result to the player's stats and rating, once per match. True when applied now. */
+  async applyResult(playerId: string, r: PlayerResult): Promise<boolean> {
+    const reply = await this.scripts.run(
+      "playerApply",
+      [this.k.profile(playerId), this.k.applied(playerId, r.day)],
+      [r.matchId, r.markerTtlMs, r.points, r.win, r.ratingDelta, DEFAULT_RATING, r.name, r.endedAt],
+    );
+    return expectOk(reply, "playerApply") === ScriptCode.OK;
+  }
+
+  // ---- connections ---------------------------------------------------------------------------------
+
+  /** Takes the next connection epoch of a player (newest socket wins); the counter lives `ttlSeconds`. */
+  async nextEpoch(playerId: string, ttlSeconds: number): Promise<number> {
+    const key = this.k.epoch(playerId);
+    const res = await this.redis.multi().incr(key).expire(key, ttlSeconds).exec();
+    const [err, value] = res?.[0] ?? [new Error("epoch INCR returned nothing"), null];
+    if (err) throw err;
+    return Number(value);
+  }
+
+  // ---- ticket pointer (matchmaking) ----------------------------------------------------------------
+
+  /** Reserves the player's one ticket; throws ALREADY_QUEUED / ALREADY_IN_MATCH. */
+  async reserveTicket(playerId: string, pointer: string, ttlMs: number): Promise<void> {
+    const code = await this.scripts.run("playerTicketReserve", [this.k.match(playerId), this.k.ticket(playerId)], [pointer, ttlMs]);
+    if (code !== ScriptCode.OK) throw scriptFailure(code, "queue:join");
+  }
+
+  /** Deletes the ticket pointer if it still names this ticket. */
+  async releaseTicket(playerId: string, pointer: string): Promise<boolean> {
+    return (await this.scripts.run("playerTicketRelease", [this.k.ticket(playerId)], [pointer])) === ScriptCode.OK;
+  }
+
+  /** The ticket pointer value, or null. */
+  ticketOf(playerId: string): Promise<string | null> {
+    return this.redis.get(this.k.ticket(playerId));
+  }
+
+  /** Slides the ticket pointer's life. */
+  async keepTicket(playerId: string, ttlMs: number): Promise<void> {
+    await this.redis.pexpire(this.k.ticket(playerId), ttlMs);
+  }
+
+  // ---- current-match pointer (matches) -------------------------------------------------------------
+
+  /** Points players at a match (idempotent; one command per player: their keys live on their own slots). */
+  async pointToMatch(playerIds: readonly string[], matchId: string, ttlMs: number): Promise<void> {
+    await Promise.all(playerIds.map((id) => this.redis.set(this.k.match(id), matchId, "PX", ttlMs)));
+  }
+
+  /** The match the player is in, or null. */
+  matchOf(playerId: string): Promise<string | null> {
+    return this.redis.get(this.k.match(playerId));
+  }
+
+  /** Sets the life of the match pointer (a player back in their match gets the full life again). */
+  async keepMatch(playerId: string, ttlMs: number): Promise<void> {
+    await this.redis.pexpire(this.k.match(playerId), ttlMs);
+  }
+
+  /** A socket in a match dropped: the pointer shrinks to the reconnect grace unless a newer socket exists. */
+  async dropFromMatch(playerId: string, matchId: string, epoch: number, graceMs: number): Promise<DropOutcome> {
+    const code = await this.scripts.run("playerMatchDrop", [this.k.match(playerId), this.k.epoch(playerId)], [matchId, epoch, graceMs]);
+    if (code === ScriptCode.OK) return "grace";
+    if (code === ScriptCode.OTHER_MATCH) return "other_match";
+    if (code === ScriptCode.NEWER_SOCKET) return "newer_socket";
+    throw scriptFailure(code, "playerMatchDrop");
+  }
+
+  /** Deletes each player's match pointer if it still names this match (one command per player). */
+  async clearMatch(playerIds: readonly string[], matchId: string): Promise<void> {
+    await Promise.all(playerIds.map((id) => this.scripts.run("playerMatchClear", [this.k.match(id)], [matchId])));
+  }
+}
