@@ -61,3 +61,24 @@ export function guessRegion(timeZone: string): RegionId {
 export function isRegionId(v: unknown): v is RegionId {
   return typeof v === "string" && (REGION_IDS as string[]).includes(v);
 }
+
+const REGION_KEY = "arena.region";
+
+/** The region picked last time on this browser, else a guess from the time zone. */
+export function loadRegion(): RegionId {
+  let saved: string | null = null;
+  try {
+    saved = localStorage.getItem(REGION_KEY);
+  } catch {
+    /* storage blocked */
+  }
+  return isRegionId(saved) ? saved : guessRegion(Intl.DateTimeFormat().resolvedOptions().timeZone ?? "");
+}
+
+export function saveRegion(region: RegionId): void {
+  try {
+    localStorage.setItem(REGION_KEY, region);
+  } catch {
+    /* storage blocked */
+  }
+}
