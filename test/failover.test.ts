@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { Redis } from "ioredis";
 import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
+import { startFreezeProxy } from "./helpers/freeze-proxy.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { RESULT_FIELDS } from "../server/boards/match-result.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
@@ -32,7 +33,7 @@ const clients: RecordingClient[] = [];
 let redis: Redis;
 
 /** Starts `node --import tsx server/main.ts` as its own process and waits for its ready line. */
-async function spawnNode(id: string): Promise<NodeProc> {
+async function spawnNode(id: string, extra: Record<string, string> = {}): Promise<NodeProc> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     REDIS_URL: redisUrl(),
@@ -50,6 +51,7 @@ async function spawnNode(id: string): Promise<NodeProc> {
     CHECKPOINT_INTERVAL_MS: "500",
     RECONNECT_GRACE_MS: "30000",
     RATE_LIMITS: "login=1000/60s",
+    ...extra,
   };
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -97,7 +99,7 @@ async function resultEntries(matchId: string) {
 
 beforeAll(async () => {
   redis = redisClient();
-  await Promise.all(["node-1", "node-2", "node-3"].map(spawnNode));
+  await Promise.all(["node-1", "node-2", "node-3"].map((id) => spawnNode(id)));
   // Everyone sees everyone before matches are placed.
   await waitFor(async () => (await redis.zcard(keys.nodes.registry)) === 3, 10_000);
 }, 60_000);
@@ -263,5 +265,55 @@ describe("nodes as separate processes", () => {
     // The woken node found its lease gone and stopped hosting, instead of writing over its successor.
     await waitFor(() => new RegExp(`"matchId":"${rec.matchId}"[^\n]*"reason":"[^"]*lease lost"[^\n]*"msg":"stopped hosting match"`).test(n4.out()), 5000);
     expect((await resultEntries(rec.matchId)).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a host killed right after appending a result: each player gets match:end once, the result is applied once", async () => {
+    const n2 = procs.get("node-2")!;
+    const n4 = procs.get("node-4") ?? (await spawnNode("node-4"));
+    // The host reaches Redis through a proxy that holds back every command after the result's XADD: the
+    // host is frozen exactly between appending the result and its fenced end, then killed -9.
+    let matchId = "\u0000";
+    const { hostname, port } = new URL(redisUrl());
+    const proxy = await startFreezeProxy({ host: hostname, port: Number(port) }, (chunk) => /xadd/i.test(chunk.toString("latin1")) && chunk.includes(matchId));
+    const n5 = await spawnNode("node-5", { REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    try {
+      await waitFor(async () => (await redis.zscore(keys.nodes.registry, "node-5")) !== null, 5000);
+      // One player on the host itself (it reconnects elsewhere when the host dies), two on other nodes.
+      const ps = await Promise.all([join(n5, "R0"), join(n2, "R1"), join(n4, "R2")]);
+      const victim = ps[0]!;
+      const back = new Promise<RecordingClient>((ok, fail) => {
+        victim.c.socket.once("disconnect", () =>
+          RecordingClient.connect(n2.url, victim.token)
+            .then((c) => {
+              clients.push(c);
+              ok(c);
+            })
+            .catch(fail),
+        );
+      });
+      const rec = matchRecordFor(ps, "node-5");
+      matchId = rec.matchId;
+      await createMatch(redis, keys, rec);
+      await proxy.frozen;
+      // Whatever the host does on the append's reply (it used to tell its players here) happens now.
+      await new Promise((r) => setTimeout(r, 300));
+      await kill9(n5);
+      const again = await back;
+      // A successor resumes the ended match, or finishes a dead host's end: either way one notice each.
+      await Promise.all([again, ps[1]!.c, ps[2]!.c].map((c) => c.next<MatchEnd>("match:end", 15_000)));
+      await new Promise((r) => setTimeout(r, 3000));
+      const endsOf = (c: RecordingClient) => c.events.filter((e) => e.event === "match:end" && (e.data as MatchEnd).matchId === rec.matchId).map((e) => e.data as MatchEnd);
+      const perPlayer = [[...endsOf(victim.c), ...endsOf(again)], endsOf(ps[1]!.c), endsOf(ps[2]!.c)];
+      for (const ends of perPlayer) expect(ends).toHaveLength(1);
+      for (const r of perPlayer[1]![0]!.results) {
+        const profile = await waitFor(async () => {
+          const body = (await (await fetch(`${n2.url}/api/players/${r.playerId}`)).json()) as PlayerProfile;
+          return body.games >= 1 ? body : null;
+        }, 10_000);
+        expect(profile).toMatchObject({ games: 1, total: r.score });
+      }
+    } finally {
+      await proxy.close();
+    }
   });
 });

@@ -6,7 +6,8 @@
  *   2. the result handed to the boards (a resuming host may append it again: the consumer applies a
  *      match once);
  *   3. fenced status "ended" with the results: from here no node ever resumes the match;
- *   4. `match:end` to the players (only after 3: a successor that resumed after 1 or 2 tells them instead);
+ *   4. `match:end` to the players (only after 3: a successor that resumed after 1 or 2 tells them instead;
+ *      each player gets it once whoever sends it, see player-attach.ts);
  *   5. players' match pointers, then the active list (any node's scanner finishes this if we die here).
  * While Redis is unreachable the result stays with its host, which keeps trying and appends it when Redis
  * answers again (taking its lapsed lease back when nobody hosted the match meanwhile).
@@ -16,6 +17,7 @@ import type { MatchEnd } from "../../shared/game/types.ts";
 import type { MatchHost } from "./match-host.ts";
 import type { LeaseKeeper } from "./lease-keeper.ts";
 import { matchEndOf, matchResultOf, resultRowsOf } from "./match-messages.ts";
+import type { MatchRecord } from "./match-record.ts";
 import { validUntil, type MatchRuntime } from "./match-runtime.ts";
 
 /** How long an ended match's record stays readable (admin views, late readers). */
@@ -76,6 +78,12 @@ export class MatchEnder {
     this.tell(matchEndOf(h.record, rows, endedAt));
     hosted.remove(h);
     await this.bookkeeping(h.matchId, h.record.players.map((p) => p.playerId));
+  }
+
+  /** A match ended by a host that died before telling its players or clearing their pointers. */
+  async recoverEnd(record: MatchRecord): Promise<void> {
+    if (record.results && record.endedAt) this.tell({ matchId: record.matchId, results: record.results, endedAt: record.endedAt });
+    await this.bookkeeping(record.matchId, record.players.map((p) => p.playerId));
   }
 
   /**

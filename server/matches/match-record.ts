@@ -4,6 +4,7 @@
  * `status` as it runs. Every match key expires: the record lives the match's length plus a grace.
  */
 import type { Config } from "../config.ts";
+import type { MatchResultRow } from "../../shared/game/types.ts";
 
 export type MatchStatus = "created" | "running" | "ended";
 
@@ -30,6 +31,9 @@ export interface NewMatch {
 
 export interface MatchRecord extends NewMatch {
   status: MatchStatus;
+  /** Set once ended (by the fenced finish). */
+  endedAt?: number;
+  results?: MatchResultRow[];
 }
 
 /** Margin of a match's keys over its longest possible life (late readers, clocks). */
@@ -57,7 +61,9 @@ export function recordFields(m: NewMatch): Record<string, string> {
 /** A record from its hash; null when the hash is empty (missing or expired). */
 export function parseRecord(h: Record<string, string>): MatchRecord | null {
   if (!h.matchId) return null;
+  const ended = h.status === "ended" && h.results ? { endedAt: Number(h.endedAt), results: JSON.parse(h.results) as MatchResultRow[] } : {};
   return {
+    ...ended,
     matchId: h.matchId,
     queue: h.queue ?? "",
     fence: Number(h.fence),

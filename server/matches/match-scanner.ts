@@ -12,6 +12,7 @@
 import type { MatchHostedNotice } from "../../shared/protocol.ts";
 import { MatchHost, parseCheckpoint, type HostLease } from "./match-host.ts";
 import { matchStartOf } from "./match-messages.ts";
+import type { MatchRecord } from "./match-record.ts";
 import { validUntil, type MatchRuntime } from "./match-runtime.ts";
 
 /** How often every node looks for matches to host. */
@@ -24,8 +25,8 @@ export interface ScannerHooks {
   announce(n: MatchHostedNotice): void;
   /** A match taken over in its ended state: end it. */
   end(h: MatchHost): void;
-  /** Clears pointers and delists a match that ended while its host died before doing so. */
-  bookkeeping(matchId: string, playerIds: readonly string[]): Promise<void>;
+  /** Finishes the end of a match whose host died after its fenced end: tells the players (once), bookkeeping. */
+  recoverEnd(record: MatchRecord): Promise<void>;
 }
 
 export class MatchScanner {
@@ -90,10 +91,11 @@ export class MatchScanner {
       }
       if (gone.length) await store.delist(gone.filter((id) => !ended.includes(id)));
       // Still listed although ended: its host died (or failed) between the fenced end and the bookkeeping.
-      // Finish it, or its players could not queue until their pointers expire.
+      // Finish it, or its players would miss match:end and could not queue until their pointers expire.
       for (const id of ended) {
         const rec = await store.read(id);
-        await this.hooks.bookkeeping(id, rec?.players.map((p) => p.playerId) ?? []);
+        if (rec) await this.hooks.recoverEnd(rec);
+        else await store.delist([id]);
       }
       // Orphans of a dead node are shared out: each node takes its part per pass (in random order, so
       // nodes racing for them mostly try different ones); the rest go in the next passes.

@@ -102,7 +102,7 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
     core.io.of("/").serverSideEmit("match:hosted", n);
     seats.onHosted(n);
   };
-  const scanner = new MatchScanner(rt, { announce, end: (h) => ender.end(h), bookkeeping: (id, pids) => ender.bookkeeping(id, pids) });
+  const scanner = new MatchScanner(rt, { announce, end: (h) => ender.end(h), recoverEnd: (record) => ender.recoverEnd(record) });
 
   /**
    * One tick of every match hosted here. Snapshots are not sent volatile: socket.io drops a volatile

@@ -15,6 +15,8 @@ import type { MatchRuntime } from "./match-runtime.ts";
 
 /** Least time between two route look-ups for a socket sending inputs without a known match. */
 const UNROUTED_LOOKUP_MS = 1_000;
+/** How long a player's "match:end sent" marker lives: longer than any path that may still send it. */
+const END_NOTICE_MARKER_MS = 10 * 60_000;
 
 export class PlayerAttach {
   private readonly lookups = new Map<string, number>();
@@ -40,16 +42,25 @@ export class PlayerAttach {
     }
   }
 
-  /** On every node: the match's players connected here get match:end and leave its room. */
+  /**
+   * On every node: the match's players connected here leave its room and get match:end, once per player
+   * whoever tells them (the host, a successor after a crash, a scanner finishing a dead host's end, their
+   * own reconnect): the first to claim the player's end notice in Redis sends it.
+   */
   onEnded(e: MatchEnd): void {
-    const room = rooms.match(e.matchId);
-    for (const r of e.results) {
-      for (const socket of this.localSockets(r.playerId)) {
-        socket.emit("match:end", e);
-        socket.leave(room);
-      }
-    }
+    for (const r of e.results) for (const socket of this.localSockets(r.playerId)) void this.sendEnd(socket, e);
     this.rt.router.forgetMatch(e.matchId);
+  }
+
+  private async sendEnd(socket: AppSocket, e: MatchEnd): Promise<void> {
+    socket.leave(rooms.match(e.matchId));
+    try {
+      if (!(await this.rt.players.claimEndNotice(socket.data.playerId, e.matchId, END_NOTICE_MARKER_MS))) return;
+    } catch (err) {
+      // Redis just took the end: rather a rare second notice than none.
+      this.rt.core.log.warn({ err, matchId: e.matchId }, "could not record the end notice; sending it anyway");
+    }
+    if (socket.connected) socket.emit("match:end", e);
   }
 
   /** A player's socket dropped: start their reconnect grace and stop their avatar on the host. */
@@ -94,9 +105,14 @@ export class PlayerAttach {
     const matchId = await players.matchOf(pid);
     if (!matchId) return;
     const [record, recordTtl, host] = await Promise.all([store.read(matchId), store.recordTtl(matchId), store.currentHost(matchId)]);
-    if (!record || record.status === "ended" || !socket.connected) return;
+    if (!record || !socket.connected) return;
     const index = record.players.findIndex((p) => p.playerId === pid);
     if (index < 0) return;
+    // Ended while this player was away (or its host died before telling them): tell them now, once.
+    if (record.status === "ended") {
+      if (tell && record.results && record.endedAt) await this.sendEnd(socket, { matchId, results: record.results, endedAt: record.endedAt });
+      return;
+    }
     socket.join(rooms.match(matchId));
     router.setRoute(pid, { socketId: socket.id, matchId, index });
     if (host) router.setHost(matchId, host);

@@ -160,6 +160,15 @@ export class PlayerStore {
     throw scriptFailure(code, "playerMatchDrop");
   }
 
+  /**
+   * Claims the right to send a player the end of a match: true for the first caller only, whichever node
+   * and whichever path (the host, a successor, a recovering scanner, a reconnect) gets there first.
+   */
+  async claimEndNotice(playerId: string, matchId: string, ttlMs: number): Promise<boolean> {
+    const previous = (await this.redis.call("SET", this.k.lastEnd(playerId), matchId, "PX", String(ttlMs), "GET")) as string | null;
+    return previous !== matchId;
+  }
+
   /** Deletes each player's match pointer if it still names this match (one command per player). */
   async clearMatch(playerIds: readonly string[], matchId: string): Promise<void> {
     await Promise.all(playerIds.map((id) => this.scripts.run("playerMatchClear", [this.k.match(id)], [matchId])));

@@ -35,6 +35,8 @@ export function createKeys(prefix: string) {
       ticket: (playerId: string) => `${p}player:{${playerId}}:ticket`,
       /** String: the match id the player is in (TTL ~ match length + grace). */
       match: (playerId: string) => `${p}player:{${playerId}}:match`,
+      /** String: the last match whose `match:end` the player was sent (one notice per match, whoever sends it). */
+      lastEnd: (playerId: string) => `${p}player:{${playerId}}:lastend`,
       /** Set: match ids applied to the player's stats (exactly-once marker), bucketed by match day. */
       applied: (playerId: string, day: string) => `${p}player:{${playerId}}:applied:${day}`,
     }),
