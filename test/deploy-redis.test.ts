@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cluster, Redis } from "ioredis";
-import { requireTool } from "./helpers/haproxy.ts";
+import { requireTool } from "./helpers/tools.ts";
 import { waitFor } from "./helpers/harness.ts";
 
 const DEPLOY = new URL("../deploy/redis/", import.meta.url).pathname;

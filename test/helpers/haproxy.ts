@@ -1,24 +1,15 @@
 /**
  * Runs the repo's HAProxy config (deploy/haproxy/haproxy.cfg) for real, in master-worker mode as the
  * compose image does, with test addresses given through the environment variables the file reads.
- * Also: the runtime API (stats socket) and the master CLI, and a check that a tool is installed.
+ * Also: the runtime API (stats socket) and the master CLI.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const HAPROXY_CFG = new URL("../../deploy/haproxy/haproxy.cfg", import.meta.url).pathname;
-
-/** Throws with the install command when a Debian-packaged tool is missing (tests never skip silently). */
-export function requireTool(cmd: string, versionArgs: string[], aptPackage: string): string {
-  const r = spawnSync(cmd, versionArgs, { encoding: "utf8" });
-  if (r.error || r.status !== 0) {
-    throw new Error(`${cmd} is required by this test and was not found: install it with  sudo apt-get install -y ${aptPackage}  (.ci/run does)`);
-  }
-  return `${r.stdout}${r.stderr}`.split("\n")[0]!.trim();
-}
 
 /** Sends one command to a HAProxy CLI socket (runtime API or master CLI) and returns the reply. */
 export function haproxyCli(socketPath: string, command: string, timeoutMs = 3000): Promise<string> {
