@@ -62,6 +62,16 @@ describe("Dockerfile", () => {
     expect(stage("build").steps.some((x) => x.op === "RUN" && runCommand(x.args) === "npm run build:client")).toBe(true);
   });
 
+  it("sends every file its COPY lines need in the build context (.dockerignore)", () => {
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    // A source is lost when it, or a folder above it, is excluded (excluding something inside a copied
+    // folder, like client/dist, is deliberate).
+    const hit = (src: string, pattern: string) => (pattern.startsWith("*.") ? src.endsWith(pattern.slice(1)) : src === pattern || src.startsWith(`${pattern}/`));
+    const sources = stages.flatMap((s) => s.steps.filter((x) => x.op === "COPY").map((x) => parseCopy(x.args)).filter((c) => !c.from).flatMap((c) => c.sources));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const src of sources) for (const pattern of ignored) expect(hit(src, pattern), `${src} excluded by "${pattern}"`).toBe(false);
+  });
+
   it("runs its CMD from the runtime stage's files alone: /readyz via the HEALTHCHECK, SIGTERM exits 0", async () => {
     // deps stage: its files and its RUN line, for real.
     const deps = mkdtempSync(join(tmpdir(), "arena-image-deps-"));
