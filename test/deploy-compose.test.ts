@@ -4,10 +4,10 @@
  * deployment: Redis unpublished and password-protected, only the load balancer public, nodes configured
  * for their Redis, the proxy they trust and the ports HAProxy and Prometheus use, graceful stop timings.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { requireTool, run, yamlToData } from "./helpers/tools.ts";
 import { CONFIG_SPEC, ConfigError, loadConfig } from "../server/config.ts";
 
@@ -93,6 +93,7 @@ beforeAll(() => {
   emptyEnvFile = join(mkdtempSync(join(tmpdir(), "arena-compose-")), "empty.env");
   writeFileSync(emptyEnvFile, "");
 });
+afterAll(() => rmSync(dirname(emptyEnvFile), { recursive: true, force: true }));
 
 describe("docker-compose.yml (default stack)", () => {
   it("runs HAProxy, three nodes and Redis; Redis is not published and requires the password from REDIS_PASSWORD", () => {

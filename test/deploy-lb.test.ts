@@ -233,6 +233,8 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     // The others stayed connected and saw the match continue on the other node.
     const stayed = ps.filter((_, i) => !rejoined.some((r) => r.i === i));
     for (const p of stayed) expect(await p.c.next<MatchResumed>("match:resumed", 5000)).toEqual({ matchId, hostNodeId: other });
+    const resumedAfter = stayed.map((p) => Math.round(p.c.events.find((e) => e.event === "match:resumed")!.at - t0));
+    console.log(`[deploy-lb] SIGTERM: match handed over, resumed on ${other} after ${resumedAfter.join(", ")} ms (lease ${1500} ms)`);
     // Every player that dropped heard why first.
     for (const r of rejoined) expect(ps[r.i]!.c.all<Notice>("server:notice").map((n) => n.code)).toContain("SERVER_SHUTTING_DOWN");
     await waitFor(async () => isDown(await serverOf(host)), 10_000, 100);

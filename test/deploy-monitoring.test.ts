@@ -4,8 +4,8 @@
  * rules`), and the Grafana dashboard: every query parses as PromQL (promtool) and names only metrics the
  * nodes or the exporters export, from the data source Grafana is provisioned with.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { requireTool, run, yamlToData } from "./helpers/tools.ts";
@@ -13,6 +13,15 @@ import { createMetrics } from "../server/metrics.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const at = (p: string) => join(ROOT, p);
+const temp: string[] = [];
+const tempDir = (label: string) => {
+  const d = mkdtempSync(join(tmpdir(), `arena-${label}-`));
+  temp.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of temp) rmSync(d, { recursive: true, force: true });
+});
 
 /** Gauges the lead adds to server/metrics.ts (event-loop p99, results consumer backlog); rules and panels use them already. */
 const PLANNED_NODE_METRICS = ["arena_event_loop_delay_p99_seconds", "arena_results_pending"];
@@ -55,7 +64,7 @@ describe("deploy/haproxy/haproxy.cfg", () => {
   });
 
   it("is refused by HAProxy when broken (the check above can fail)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "arena-haproxy-"));
+    const dir = tempDir("haproxy");
     const broken = readFileSync(at("deploy/haproxy/haproxy.cfg"), "utf8").replace("balance leastconn", "balance no-such-algorithm");
     writeFileSync(join(dir, "haproxy.cfg"), broken);
     const r = run("haproxy", ["-c", "-f", join(dir, "haproxy.cfg")]);
@@ -123,7 +132,7 @@ describe("deploy/grafana", () => {
       for (const n of used) expect(known.has(n), `${q.panel}: unknown metric ${n}`).toBe(true);
     }
     // promtool parses each query as a recording rule ($__rate_interval is Grafana's, replaced by a range).
-    const dir = mkdtempSync(join(tmpdir(), "arena-grafana-"));
+    const dir = tempDir("grafana");
     const rules = { groups: [{ name: "dashboard", rules: queries.map((q, i) => ({ record: `dashboard:query_${i}`, expr: q.expr.replaceAll("$__rate_interval", "1m") })) }] };
     writeFileSync(join(dir, "queries.yml"), JSON.stringify(rules));
     const r = run("promtool", ["check", "rules", join(dir, "queries.yml")]);
