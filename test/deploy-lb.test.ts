@@ -11,13 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
-import { RecordingClient } from "./helpers/match-client.ts";
+import { RecordingClient, readMatch as readMatchRecord } from "./helpers/match-client.ts";
 import { startDnsStub, type DnsStub } from "./helpers/dns-stub.ts";
 import { startHaproxy, type RunningHaproxy, type ServerState } from "./helpers/haproxy.ts";
 import { requireTool } from "./helpers/tools.ts";
 import { spawnNodeProcess, stopNodeProcess, type NodeProcess } from "./helpers/node-process.ts";
 import { createKeys } from "../server/redis/keys.ts";
-import { readMatchRecord } from "../server/matches/match-record.ts";
 import type { MatchStart } from "../shared/game/types.ts";
 import type { Ack, MatchResumed, Notice, Pong, QueueJoined } from "../shared/protocol.ts";
 
@@ -105,10 +104,6 @@ async function playingMatch(tag: string) {
   await waitFor(async () => (await lb.servers()).every((s) => s.scur === 0), 5000, 50);
   const ps = [];
   for (const n of ["1", "2", "3", "4"]) ps.push(await connectedPlayer(`${tag}${n}`));
-  // Let each node finish its connect-time work (ticket adoption) first: a queue:join sent in the same
-  // instant can race it and get the new ticket cancelled as "expired" (a server race, reported; not an
-  // LB matter).
-  await new Promise((r) => setTimeout(r, 500));
   for (const p of ps) {
     const ack = (await p.c.socket.timeout(5000).emitWithAck("queue:join", { lat: 48.85, lon: 2.35 })) as Ack<QueueJoined>;
     expect(ack.ok).toBe(true);
