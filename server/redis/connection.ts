@@ -88,7 +88,7 @@ export async function connectRedis(target: RedisTarget, opts: RedisConnectOption
     connectionName: opts.name.replace(/[^A-Za-z0-9._:-]/g, "_"),
     // Fail a command after a few reconnect attempts instead of hanging a request forever.
     maxRetriesPerRequest: 3,
-    retryStrategy: (times) => Math.min(50 * 2 ** times, 2000),
+    retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
   };
   let client: RedisClient;
   if (target.kind === "single") {
