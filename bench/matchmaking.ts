@@ -27,8 +27,10 @@ import { createKeys, type Keys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { createMetrics } from "../server/metrics.ts";
 import { nearestRegion, storedPosition } from "../server/matchmaking/geo.ts";
-import { Matchmaker, newId, type CreatedMatch, type MatchmakerDeps } from "../server/matchmaking/matchmaker.ts";
-import { QUEUES, QueueStore, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/queue-store.ts";
+import { Matchmaker, type CreatedMatch, type MatchmakerDeps } from "../server/matchmaking/matchmaker.ts";
+import { newId } from "../server/matchmaking/claims.ts";
+import { QueueStore } from "../server/matchmaking/queue-store.ts";
+import { QUEUES, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/tickets.ts";
 import { ScriptCode as Code } from "../server/redis/script-codes.ts";
 import { fmt, percentile, startBenchRedis } from "./lib.ts";
 

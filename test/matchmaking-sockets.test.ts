@@ -5,8 +5,8 @@ import { connectClient, login, nextEvent, redisClient, request, startTestNode, u
 import type { RunningNode } from "../server/node.ts";
 import type { CONFIG_SPEC } from "../server/config.ts";
 import { ScriptCode as Code } from "../server/redis/script-codes.ts";
-import { WORLD_QUEUE, pointerOf } from "../server/matchmaking/queue-store.ts";
-import { newId } from "../server/matchmaking/matchmaker.ts";
+import { WORLD_QUEUE, pointerOf } from "../server/matchmaking/tickets.ts";
+import { newId } from "../server/matchmaking/claims.ts";
 import { readMatch as readMatchRecord } from "./helpers/match-client.ts";
 import type { MatchFound, QueueJoined, QueueStatus } from "../shared/protocol.ts";
 

@@ -20,7 +20,6 @@
  * A node that dies between the claim and the record leaves the claim in the queue slot; the next pass on
  * any node completes it (idempotently) once it is older than a few lock lifetimes.
  */
-import { randomBytes, randomInt } from "node:crypto";
 import type { FastifyBaseLogger } from "fastify";
 import type Redlock from "redlock";
 import { ExecutionError, type Lock } from "redlock";
@@ -28,8 +27,10 @@ import type { Keys } from "../redis/keys.ts";
 import type { Metrics } from "../metrics.ts";
 import { ScriptCode as Code, codeName } from "../redis/script-codes.ts";
 import type { NewMatch } from "../matches/match-record.ts";
-import { selectGroups, type Group, type TicketInfo } from "./group-selection.ts";
-import { QUEUES, WORLD_QUEUE, pointerOf, type ClaimRecord, type QueueStore, type StoredTicket } from "./queue-store.ts";
+import { selectGroups, type Group } from "./group-selection.ts";
+import { completeClaim, toClaim } from "./claims.ts";
+import type { QueueStore } from "./queue-store.ts";
+import { QUEUES, WORLD_QUEUE, type ClaimRecord, type StoredTicket } from "./tickets.ts";
 import { searchFor, worldwideAfterMs, type GroupRules, type SearchSchedule } from "./schedule.ts";
 
 /** A match this node created (or completed for a node that died after claiming it). */
@@ -258,7 +259,7 @@ export class Matchmaker {
     stats.matches += won.length;
     stats.players += won.reduce((n, c) => n + c.players.length, 0);
     // Claims that succeeded are valid whatever happened after them: complete them even when stale.
-    await Promise.all(won.map((c) => this.complete(c, false)));
+    await Promise.all(won.map((c) => completeClaim(this.deps, c, false)));
     if (stale) return { removed: countIn(ids, left), stale };
 
     const moves = toMove.filter((t) => !taken.has(t.ticketId));
@@ -277,39 +278,7 @@ export class Matchmaker {
   private async recover(queue: string): Promise<void> {
     const pending = await this.deps.store.pendingClaims(queue);
     const cutoff = this.deps.now() - this.recoverAfterMs;
-    await Promise.all(pending.filter((c) => c.createdAt < cutoff).map((c) => this.complete(c, true)));
-  }
-
-  /**
-   * Writes the match record (and each player's current-match marker), then releases the ticket pointers,
-   * forgets the pending claim and notifies. Idempotent: an existing record is kept as it is (the match
-   * runtime may already have updated it), pointers are compare-and-deleted.
-   */
-  private async complete(claim: ClaimRecord, recovered: boolean): Promise<void> {
-    const { store, metrics, log } = this.deps;
-    try {
-      const hostNodeId = await this.deps.pickHost().catch((err: unknown) => {
-        log.warn({ err }, "pickHost failed; hosting the match here");
-        return this.deps.nodeId;
-      });
-      await this.deps.createMatch({
-        matchId: claim.matchId,
-        queue: claim.queue,
-        fence: claim.fence,
-        hostNodeId,
-        createdAt: claim.createdAt,
-        seed: claim.seed,
-        players: claim.players.map((p) => ({ playerId: p.playerId, name: p.name, rating: p.rating })),
-      });
-      await Promise.all(claim.players.map((p) => store.releasePointer(p.playerId, pointerOf(p.home, p.ticketId))));
-      await store.dropClaim(claim.queue, claim.matchId);
-      metrics.matchesCreated.inc();
-      for (const p of claim.players) metrics.queueWait.observe(Math.max(0, claim.createdAt - p.joinedAt) / 1000);
-      this.deps.onMatch({ ...claim, hostNodeId, recovered });
-    } catch (err) {
-      // The claim stays pending in the queue slot; a later pass completes it.
-      log.error({ err, matchId: claim.matchId }, "completing a claimed match failed");
-    }
+    await Promise.all(pending.filter((c) => c.createdAt < cutoff).map((c) => completeClaim(this.deps, c, true)));
   }
 }
 
@@ -324,25 +293,4 @@ function countIn(ids: readonly string[], set: ReadonlySet<string>): number {
   let n = 0;
   for (const id of ids) if (set.has(id)) n++;
   return n;
-}
-
-/** A fresh id for tickets and matches: 72 random bits, URL-safe. */
-export function newId(): string {
-  return randomBytes(9).toString("base64url");
-}
-
-function toClaim(queue: string, fence: number, g: Group, now: number): ClaimRecord {
-  const players: TicketInfo[] = g.tickets.map((t) => ({ ticketId: t.ticketId, playerId: t.playerId, name: t.name, rating: t.rating, joinedAt: t.joinedAt, home: t.home }));
-  return {
-    matchId: newId(),
-    queue,
-    fence,
-    createdAt: now,
-    seed: randomInt(2 ** 31 - 1),
-    seedTicketId: g.seed.ticketId,
-    radiusKm: g.radiusKm,
-    skillBand: g.skillBand,
-    waitMs: g.waitMs,
-    players,
-  };
 }

@@ -15,8 +15,10 @@ import { ErrorCode } from "../../shared/errors.ts";
 import { rooms, type QueueJoined } from "../../shared/protocol.ts";
 import { Empty, QueueJoinRequest } from "../../shared/schemas.ts";
 import { placeRequest } from "./geo.ts";
-import { Matchmaker, newId, type CreatedMatch } from "./matchmaker.ts";
-import { QueueStore, WORLD_QUEUE, pointerOf } from "./queue-store.ts";
+import { Matchmaker, type CreatedMatch } from "./matchmaker.ts";
+import { newId } from "./claims.ts";
+import { QueueStore } from "./queue-store.ts";
+import { WORLD_QUEUE, pointerOf } from "./tickets.ts";
 import { estimateWaitMs, lastRegionalStep, rulesFromConfig, scheduleFromConfig, type GroupRules, type SearchSchedule } from "./schedule.ts";
 import { WaitingRoom } from "./waiting-room.ts";
 

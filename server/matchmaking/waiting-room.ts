@@ -9,7 +9,8 @@ import type { FastifyBaseLogger } from "fastify";
 import type { AppSocket } from "../sockets/types.ts";
 import type { RegionId } from "../../shared/regions.ts";
 import { ScriptCode as Code } from "../redis/script-codes.ts";
-import { QueueStore, WORLD_QUEUE, parsePointer, pointerOf } from "./queue-store.ts";
+import type { QueueStore } from "./queue-store.ts";
+import { WORLD_QUEUE, parsePointer, pointerOf } from "./tickets.ts";
 import { searchFor, type SearchSchedule } from "./schedule.ts";
 
 /** Cap of the players-in-range count in queue:status (the client shows "100+"). */
