@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Cluster, Redis } from "ioredis";
 import { startEmbeddedCluster, type EmbeddedCluster } from "../server/embedded-cluster.ts";
+import { crossSlotCount } from "./helpers/crossslot.ts";
 
 const dirs: string[] = [];
 const clusters: EmbeddedCluster[] = [];
@@ -45,6 +46,10 @@ describe("embedded Redis Cluster", () => {
     const one = new Redis(hostPort(c.masters[0]!));
     expect(await one.config("GET", "appendonly")).toEqual(["appendonly", "yes"]);
     expect(await one.config("GET", "cluster-node-timeout")).toEqual(["cluster-node-timeout", "1000"]);
+    // What the cluster engine's CROSSSLOT guard counts: a multi-key command over two slots, refused.
+    const before = await crossSlotCount(c.nodes);
+    await expect(one.mget("{a}1", "{b}2")).rejects.toThrow(/CROSSSLOT/);
+    expect(await crossSlotCount(c.nodes)).toBe(before + 1);
     one.disconnect();
 
     const client = new Cluster(c.nodes.map(hostPort), { redisOptions: { maxRetriesPerRequest: 2 } });
