@@ -14,7 +14,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 
 /** Timing-sensitive (or shared-state: SCRIPT FLUSH) files: run alone, per engine. */
 const SERIAL = [
-  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts",
+  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts", "test-cluster",
 ];
 /** Files that start their own Redis / cluster and kill it: alone, once (on the first engine). */
 const SERIAL_ONCE = ["embedded-cluster", "sockets-outage"];

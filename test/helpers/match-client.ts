@@ -9,7 +9,10 @@ import { io as ioClient, type Socket } from "socket.io-client";
 import type { Keys } from "../../server/redis/keys.ts";
 import { writeMatchRecord, type MatchRecord } from "../../server/matches/match-record.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
-import type { MatchResumed } from "../../shared/protocol.ts";
+import type { MatchResumed, ServerToClientEvents } from "../../shared/protocol.ts";
+
+/** What a server-to-client event carries, by name: `EventData<"match:end">` is `MatchEnd`. */
+export type EventData<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 export interface Recorded {
   event: string;
@@ -46,6 +49,9 @@ export class RecordingClient {
     });
   }
 
+  /** Every recorded `event`, typed by its name (or by T for a name outside the protocol). */
+  all<E extends keyof ServerToClientEvents>(event: E): EventData<E>[];
+  all<T>(event: string): T[];
   all<T>(event: string): T[] {
     return this.events.filter((e) => e.event === event).map((e) => e.data as T);
   }
@@ -84,7 +90,9 @@ export class RecordingClient {
     }
   }
 
-  /** The first recorded `event` (after index `from`), waiting for it. */
+  /** The first recorded `event` (after index `from`), waiting for it; typed by the event's name. */
+  next<E extends keyof ServerToClientEvents>(event: E, timeoutMs: number, from?: number): Promise<EventData<E>>;
+  next<T>(event: string, timeoutMs: number, from?: number): Promise<T>;
   next<T>(event: string, timeoutMs: number, from = 0): Promise<T> {
     return this.until(() => this.events.slice(from).find((e) => e.event === event)?.data as T | undefined, timeoutMs, event);
   }
