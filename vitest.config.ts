@@ -14,12 +14,15 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
 
 /** Timing-sensitive (or shared-state: SCRIPT FLUSH) files: run alone, per engine. */
 const SERIAL = [
-  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts", "test-cluster",
+  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts",
 ];
-/** Files that start their own Redis / cluster and kill it: alone, once (on the first engine). */
-const SERIAL_ONCE = ["embedded-cluster", "sockets-outage"];
-/** Files that use the harness helpers but start their own Redis (`npm start`): once, in parallel. */
-const OWN_REDIS = ["main"];
+/** Files that start their own Redis and time its outage: alone, once (on the first engine). */
+const SERIAL_ONCE = ["sockets-outage"];
+/**
+ * Files that use the harness helpers but start their own Redis (`npm start`, a private Redis Cluster whose
+ * failover needs no tight timing): once, in parallel.
+ */
+const OWN_REDIS = ["main", "embedded-cluster"];
 
 const dir = new URL("./test/", import.meta.url);
 const files = readdirSync(dir).filter((f) => f.endsWith(".test.ts"));
