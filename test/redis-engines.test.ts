@@ -9,6 +9,7 @@ import { Cluster, Redis } from "ioredis";
 import { randomBytes } from "node:crypto";
 import { redisClient, redisEnv, testConfig, testRedis } from "./helpers/harness.ts";
 import { CROSS_SLOT_ERROR_MESSAGES } from "./helpers/crossslot.ts";
+import { CONFIG_SPEC } from "../server/config.ts";
 
 const engine = testRedis().engine;
 // Typed as the server's RedisClient (Redis today); the engine decides what it really is.
@@ -19,16 +20,19 @@ const tag = () => `{test:engines:${randomBytes(4).toString("hex")}}`;
 describe(`the ${engine} engine`, () => {
   it("hands tests and nodes the right Redis", () => {
     const r = testRedis();
-    const config = testConfig() as unknown as Record<string, unknown>;
     if (engine === "cluster") {
       expect(redis).toBeInstanceOf(Cluster);
       expect(r.nodes!.length).toBeGreaterThanOrEqual(6);
       expect(redisEnv()).toEqual({ REDIS_CLUSTER_NODES: r.nodes!.join(",") });
+      // Until the server reads REDIS_CLUSTER_NODES, a node config is refused rather than pointed elsewhere.
+      if (!("REDIS_CLUSTER_NODES" in CONFIG_SPEC)) return void expect(() => testConfig()).toThrow(/REDIS_CLUSTER_NODES/);
+      const config = testConfig() as unknown as Record<string, unknown>;
+      expect(config.REDIS_CLUSTER_NODES).toBeTruthy();
       expect(config.REDIS_URL).toBeUndefined();
     } else {
       expect(redis).toBeInstanceOf(Redis);
       expect(redisEnv()).toEqual({ REDIS_URL: r.url });
-      expect(config.REDIS_URL).toBe(r.url);
+      expect(testConfig().REDIS_URL).toBe(r.url);
     }
   });
 

@@ -53,8 +53,19 @@ export function redisClient(opts: { shardedSubscribers?: boolean } = {}): RedisC
   return client as unknown as RedisClient;
 }
 
+/**
+ * Throws on the cluster engine while server/config.ts does not declare REDIS_CLUSTER_NODES: a node given
+ * only that would quietly fall back to another Redis (127.0.0.1:6379, or an embedded one).
+ */
+export function assertNodesSpeakEngine(): void {
+  if (testRedis().engine === "cluster" && !("REDIS_CLUSTER_NODES" in CONFIG_SPEC)) {
+    throw new Error("The cluster test engine needs the server to read REDIS_CLUSTER_NODES (server/config.ts); it does not yet.");
+  }
+}
+
 /** A config for a test node: port 0, the test Redis (either engine), a fresh prefix unless given. */
 export function testConfig(overrides: Partial<Record<keyof typeof CONFIG_SPEC, string>> = {}): Config {
+  assertNodesSpeakEngine();
   return loadConfig(redisEnv(), { PORT: "0", HOST: "127.0.0.1", KEY_PREFIX: uniquePrefix(), LOG_LEVEL: "silent", ...overrides });
 }
 

@@ -18,7 +18,7 @@ import { startNode, type RunningNode } from "../../server/node.ts";
 import { createKeys, type Keys } from "../../server/redis/keys.ts";
 import type { RedisClient } from "../../server/redis/connection.ts";
 import type { Ack, AckFn, ClientToServerEvents, ServerToClientEvents } from "../../shared/protocol.ts";
-import { login, redisClient, redisEnv, testConfig, uniquePrefix, waitFor, type ClientSocket } from "./harness.ts";
+import { assertNodesSpeakEngine, login, redisClient, redisEnv, testConfig, uniquePrefix, waitFor, type ClientSocket } from "./harness.ts";
 import { RecordingClient } from "./match-client.ts";
 
 export type ConfigEnv = Partial<Record<keyof typeof CONFIG_SPEC, string>>;
@@ -103,6 +103,7 @@ export class TestCluster {
 
   /** Starts `node --import tsx server/main.ts` as its own process and waits for its ready line. */
   async spawnNode(id: string, env: ConfigEnv = {}, readyTimeoutMs = 25_000): Promise<NodeProcess> {
+    assertNodesSpeakEngine();
     const fullEnv: Record<string, string> = { ...(process.env as Record<string, string>), LOG_LEVEL: "warn", ...redisEnv(), PORT: "0", HOST: "127.0.0.1", ...this.env, NODE_ID: id, ...env } as Record<string, string>;
     if (fullEnv.REDIS_CLUSTER_NODES) delete fullEnv.REDIS_URL;
     const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env: fullEnv, stdio: ["ignore", "pipe", "pipe"] });
