@@ -51,8 +51,9 @@ export class TestClient extends RecordingClient {
 
   /** Emits an acked event and resolves with its ack, both typed by the event's name. */
   request<E extends AckedEvent>(event: E, payload: RequestOf<E>, timeoutMs = 5000): Promise<Ack<AckData<E>>> {
+    const timed = this.socket.timeout(timeoutMs);
     // socket.io's own typing cannot follow a generic event name; the signature above is the contract.
-    return (this.socket.timeout(timeoutMs).emitWithAck as (ev: string, p: unknown) => Promise<Ack<AckData<E>>>).call(this.socket.timeout(timeoutMs), event, payload);
+    return (timed.emitWithAck as (ev: string, p: unknown) => Promise<Ack<AckData<E>>>).call(timed, event, payload);
   }
 }
 
