@@ -37,6 +37,16 @@ describe("TestCluster", () => {
     const bad = await ada.request("queue:join", { region: "mars" } as never);
     expect(bad).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     expectTypeOf(() => ada.next("match:end", 1)).returns.toEqualTypeOf<Promise<MatchEnd>>();
+    // Checked by tsc (npm test), never run: what the typed request refuses.
+    const refused = () => {
+      // @ts-expect-error not a client event
+      void ada.request("nope", {});
+      // @ts-expect-error a wrong payload
+      void ada.request("net:ping", { t: "soon" });
+      // @ts-expect-error match:input is never acked
+      void ada.request("match:input", { s: 1, x: 0, y: 0, d: false });
+    };
+    void refused;
 
     // SIGSTOP: the frozen process stops heartbeating and drops out of the registry; SIGCONT brings it back.
     tc.freeze("tc-p");
