@@ -7,14 +7,17 @@
  *   ~1.5 s, a browser), one at a time, each engine after the parallel batch: on 2 shared cores, running
  *   them beside other files stalls event loops past those leases.
  * TEST_ENGINES=single,cluster runs both engines (default: single, until the server speaks Cluster).
- * TEST_WORKERS sets the parallel batch's worker count (default 3: the files mostly wait on I/O).
+ * TEST_WORKERS sets the parallel batch's worker count (default 2; vitest's own default is cores - 1).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
-/** Timing-sensitive (or shared-state: SCRIPT FLUSH) files: run alone, per engine. */
+/**
+ * Run alone, per engine: timing-sensitive files (node processes, kill -9 / SIGSTOP, leases, a browser,
+ * three matchmakers racing with bounded waits) and shared state (SCRIPT FLUSH).
+ */
 const SERIAL = [
-  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts",
+  "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "scripts", "matchmaking-claims",
 ];
 /** Files that start their own Redis and time its outage: alone, once (on the first engine). */
 const SERIAL_ONCE = ["sockets-outage"];
@@ -37,7 +40,7 @@ const unitFiles = files.filter((f) => !engineFiles.includes(f) && !serial.includ
 
 const engines = (process.env.TEST_ENGINES ?? "single").split(",").map((e) => e.trim()).filter(Boolean);
 for (const e of engines) if (e !== "single" && e !== "cluster") throw new Error(`TEST_ENGINES: unknown engine "${e}" (single, cluster)`);
-const workers = Number(process.env.TEST_WORKERS ?? 3);
+const workers = Number(process.env.TEST_WORKERS ?? 2);
 
 const globalSetup = ["test/helpers/global-setup.ts"];
 const projects: TestProjectInlineConfiguration[] = [

@@ -50,9 +50,9 @@ describe("TestCluster", () => {
 
     // SIGSTOP: the frozen process stops heartbeating and drops out of the registry; SIGCONT brings it back.
     tc.freeze("tc-p");
-    await tc.waitForNodes(["tc-a"], 5000);
+    await tc.waitForNodes(["tc-a"], 10_000);
     tc.thaw("tc-p");
-    await tc.waitForNodes(["tc-a", "tc-p"], 5000);
+    await tc.waitForNodes(["tc-a", "tc-p"], 10_000);
 
     // kill -9: the process is gone, its player's socket drops.
     const pid = p.child.pid;
@@ -70,5 +70,5 @@ describe("TestCluster", () => {
     expect(alive(qpid)).toBe(false);
     expect(bob.socket.connected).toBe(false);
     await waitFor(() => tc.redis.status === "end", 2000);
-  });
+  }, 90_000); // two node processes start (tsx) on a shared 2-core machine
 });
