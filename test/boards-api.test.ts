@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, nextEvent, redisClient, request, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { boardsOf, pid, result, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -11,7 +11,7 @@ import { dayOf } from "../server/boards/periods.ts";
 const ADMIN = "admin-token-for-boards-tests";
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 let keys: Keys;
 const sockets: ClientSocket[] = [];
 const track = (s: ClientSocket) => (sockets.push(s), s);

@@ -1,6 +1,6 @@
 /** Helpers of the boards tests: nodes running only the boards module, results, a standalone applier. */
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { startTestNode, uniquePrefix } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { CONFIG_SPEC } from "../server/config.ts";
@@ -36,7 +36,7 @@ export function boardsOf(node: RunningNode): BoardsService {
 }
 
 /** A standalone applier on a prefix (plays a consumer that dies or hangs mid-apply). */
-export async function standaloneApplier(redis: Redis, prefix: string, now: () => number = Date.now, overrides: Overrides = {}): Promise<{ applier: ResultApplier; keys: Keys; scripts: Scripts }> {
+export async function standaloneApplier(redis: RedisClient, prefix: string, now: () => number = Date.now, overrides: Overrides = {}): Promise<{ applier: ResultApplier; keys: Keys; scripts: Scripts }> {
   const keys = createKeys(prefix);
   const scripts = await Scripts.load(redis);
   const config = applierConfig(loadConfig({}, overrides));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { redisClient } from "./helpers/harness.ts";
 import { startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -12,7 +12,7 @@ const points = (i: number) => Math.floor((N - 1 - i) / 4);
 const reachedAt = (i: number) => Date.parse("2026-01-01T00:00:00Z") + (i % 4);
 
 let node: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 let board: string;
 let members: string;
 

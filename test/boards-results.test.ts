@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { boardsOf, pid, result, standaloneApplier, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -11,7 +11,7 @@ import type { ResultPlan } from "../server/boards/result-plan.ts";
 import type { LeaderboardPeriod } from "../shared/schemas.ts";
 
 const nodes: RunningNode[] = [];
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.stop()));
   await Promise.all(clients.splice(0).map((c) => c.quit()));
@@ -24,16 +24,16 @@ const client = () => {
 const track = (n: RunningNode) => (nodes.push(n), n);
 
 /** A player's points on a board (null when not on it). */
-const pointsOn = async (redis: Redis, keys: Keys, period: LeaderboardPeriod, instance: string, id: string) => {
+const pointsOn = async (redis: RedisClient, keys: Keys, period: LeaderboardPeriod, instance: string, id: string) => {
   const member = await redis.hget(keys.boards.members(period, instance), id);
   const s = member === null ? null : await redis.zscore(keys.boards.board(period, instance), member);
   return s === null ? null : Number(s);
 };
-const pending = async (redis: Redis, keys: Keys) => ((await redis.xpending(keys.boards.results, keys.boards.resultsGroup)) as [number])[0];
-const stats = async (redis: Redis, keys: Keys, id: string) => redis.hgetall(keys.players.profile(id));
+const pending = async (redis: RedisClient, keys: Keys) => ((await redis.xpending(keys.boards.results, keys.boards.resultsGroup)) as [number])[0];
+const stats = async (redis: RedisClient, keys: Keys, id: string) => redis.hgetall(keys.players.profile(id));
 
 /** Waits until the group has consumed and acked everything appended so far. */
-async function drained(redis: Redis, keys: Keys) {
+async function drained(redis: RedisClient, keys: Keys) {
   await waitFor(async () => {
     const groups = (await redis.xinfo("GROUPS", keys.boards.results)) as unknown[][];
     const g = groups.map((row) => Object.fromEntries(Array.from({ length: row.length / 2 }, (_, i) => [row[2 * i], row[2 * i + 1]])))[0]!;
@@ -182,7 +182,7 @@ describe("results stream: applied exactly once", () => {
     expect(skipped.find((v) => v.labels.reason === "stale")?.value).toBe(1);
   });
 
-  it("parks an entry Redis keeps refusing in the dead-letter stream without holding back the others", async () => {
+  it("parks an entry RedisClient keeps refusing in the dead-letter stream without holding back the others", async () => {
     const prefix = uniquePrefix("deadletter");
     const redis = client();
     const keys = createKeys(prefix);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { redisClient, uniquePrefix } from "./helpers/harness.ts";
 import { result, standaloneApplier } from "./boards-helpers.ts";
 import { buildPlan, parseEntry } from "../server/boards/result-plan.ts";
 import { MAX_BOARD_POINTS, MAX_REACHED_AT, memberPlayer, memberReachedAt } from "../server/boards/board-encoding.ts";
 import type { MatchResult } from "../server/boards/match-result.ts";
 
-let redis: Redis;
+let redis: RedisClient;
 beforeAll(() => {
   redis = redisClient();
 });
@@ -122,7 +122,7 @@ describe("precision bounds (2^53 points, 10^13 ms)", () => {
     await b.apply(result([["late", MAX_BOARD_POINTS]], T + 2), result([["first", MAX_BOARD_POINTS]], T + 1), result([["below", MAX_BOARD_POINTS - 1]], T));
     expect(await b.order()).toEqual(["first", "late", "below"]);
     const raw = await b.raw();
-    // Exact round trip of 2^53 - 1 and 2^53 - 2 through Redis (scores are doubles).
+    // Exact round trip of 2^53 - 1 and 2^53 - 2 through RedisClient (scores are doubles).
     expect([raw[1], raw[3], raw[5]]).toEqual([String(2 ** 53 - 1), String(2 ** 53 - 1), String(2 ** 53 - 2)]);
     expect(await b.points("below")).toBe(MAX_BOARD_POINTS - 1);
   });
@@ -134,7 +134,7 @@ describe("precision bounds (2^53 points, 10^13 ms)", () => {
     expect(await b.raw()).toEqual([expect.any(String), "9007199254740991"]);
   });
 
-  it("past 2^53 Redis cannot tell neighbouring totals apart: why the bound exists", async () => {
+  it("past 2^53 RedisClient cannot tell neighbouring totals apart: why the bound exists", async () => {
     const k = `${uniquePrefix("beyond")}z`;
     await redis.zadd(k, "9007199254740993", "a", "9007199254740992", "b");
     expect(await redis.zscore(k, "a")).toBe(await redis.zscore(k, "b"));

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, readMatch as readMatchRecord } from "./helpers/match-client.ts";
 import { startDnsStub, type DnsStub } from "./helpers/dns-stub.ts";
@@ -27,7 +27,7 @@ const SERVICE = "node.arena.test";
 const prefix = uniquePrefix("lb");
 const keys = createKeys(prefix);
 
-let redis: Redis;
+let redis: RedisClient;
 let dns: DnsStub;
 let lb: RunningHaproxy;
 let nodePort: number;

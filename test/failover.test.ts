@@ -1,12 +1,12 @@
 /**
- * Many nodes as separate processes over one real Redis, killed for real (kill -9, SIGSTOP):
+ * Many nodes as separate processes over one real RedisClient, killed for real (kill -9, SIGSTOP):
  * snapshots reach every player whatever node they are on; a killed host's match resumes on another node
  * within 3 s and its result is applied once; players of a killed node are back in their match within
  * 5 s on another node; a host frozen past its lease never broadcasts next to its successor.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import { startFreezeProxy } from "./helpers/freeze-proxy.ts";
@@ -30,7 +30,7 @@ interface NodeProc {
 
 const procs = new Map<string, NodeProc>();
 const clients: RecordingClient[] = [];
-let redis: Redis;
+let redis: RedisClient;
 
 /** Starts `node --import tsx server/main.ts` as its own process and waits for its ready line. */
 async function spawnNode(id: string, extra: Record<string, string> = {}): Promise<NodeProc> {
@@ -270,7 +270,7 @@ describe("nodes as separate processes", () => {
   it("a host killed right after appending a result: each player gets match:end once, the result is applied once", async () => {
     const n2 = procs.get("node-2")!;
     const n4 = procs.get("node-4") ?? (await spawnNode("node-4"));
-    // The host reaches Redis through a proxy that holds back every command after the result's XADD: the
+    // The host reaches RedisClient through a proxy that holds back every command after the result's XADD: the
     // host is frozen exactly between appending the result and its fenced end, then killed -9.
     let matchId = "\u0000";
     const { hostname, port } = new URL(redisUrl());

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import { sessionIdOf } from "../server/sessions/session-store.ts";
 
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 const sockets: ClientSocket[] = [];
 const track = (s: ClientSocket) => (sockets.push(s), s);
 
 beforeAll(async () => {
-  // Two nodes sharing one Redis and one key prefix: one cluster.
+  // Two nodes sharing one RedisClient and one key prefix: one cluster.
   const prefix = uniquePrefix("hs");
   a = await startTestNode({ KEY_PREFIX: prefix, NODE_ID: "node-a" });
   b = await startTestNode({ KEY_PREFIX: prefix, NODE_ID: "node-b" });

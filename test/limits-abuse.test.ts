@@ -5,7 +5,7 @@
  * Each client gets its own X-Forwarded-For address (TRUST_PROXY) so per-IP scores stay apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { io as ioClient } from "socket.io-client";
 import { nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -34,7 +34,7 @@ const features = [
 
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 const sockets: ClientSocket[] = [];
 
 async function loginAs(node: RunningNode, ip: string, deviceId: string) {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Type from "typebox";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import { stubFeature } from "./helpers/stub-feature.ts";
@@ -42,7 +42,7 @@ const limitsOnly = [
 ];
 
 describe("GCRA limiter script", () => {
-  let redis: Redis;
+  let redis: RedisClient;
   let scripts: Scripts;
   const keys = createKeys(uniquePrefix("gcra"));
   beforeAll(async () => {
@@ -95,7 +95,7 @@ describe("GCRA limiter script", () => {
     expect((await limiter.check("p:r", "a")).allowed).toBe(true);
   });
 
-  it("answers repeat refusals from the deny cache until the retry time, then asks Redis again", async () => {
+  it("answers repeat refusals from the deny cache until the retry time, then asks RedisClient again", async () => {
     let clock = 1_000;
     const limiter = new RateLimiter(redis, scripts, keys, new RuleSet({ a: { count: 1, periodMs: 3_600_000 } }), { monotonic: () => clock });
     expect((await limiter.check("p:c", "a")).allowed).toBe(true);
@@ -105,7 +105,7 @@ describe("GCRA limiter script", () => {
     expect(second).toMatchObject({ allowed: false, cached: true });
     expect(second.retryAfterMs).toBeLessThanOrEqual(first.retryAfterMs);
     clock += first.retryAfterMs;
-    // Past the deadline the cache steps aside (Redis decides; here it still refuses: real time did not move).
+    // Past the deadline the cache steps aside (RedisClient decides; here it still refuses: real time did not move).
     expect((await limiter.check("p:c", "a")).cached).toBe(false);
   });
 
@@ -182,7 +182,7 @@ describe("local input budget (simulated clock)", () => {
 describe("limits across nodes", () => {
   let a: RunningNode;
   let b: RunningNode;
-  let redis: Redis;
+  let redis: RedisClient;
   const sockets: ClientSocket[] = [];
   const track = (s: ClientSocket) => (sockets.push(s), s);
 
@@ -234,7 +234,7 @@ describe("limits across nodes", () => {
       expect(r).toMatchObject({ ok: false, error: { code: "RATE_LIMITED" } });
       expect((r as { error: { retryAfterMs: number } }).error.retryAfterMs).toBeGreaterThan(0);
     }
-    // The budget lives in Redis under the player, not the socket or the node.
+    // The budget lives in RedisClient under the player, not the socket or the node.
     expect(await redis.exists(a.core.keys.limits.rate(`p:${s.playerId}`, "queue_join"))).toBe(1);
   });
 

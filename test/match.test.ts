@@ -4,7 +4,7 @@
  * hostile inputs, reconnect within the grace, and no way back after it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import { masters, type RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, startTestNode, waitFor } from "./helpers/harness.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -12,7 +12,7 @@ import { RESULT_FIELDS, type MatchResult } from "../server/boards/match-result.t
 import type { MatchEnd, MatchStart } from "../shared/game/types.ts";
 
 let node: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 const clients: RecordingClient[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -203,7 +203,7 @@ describe("match runtime on one node", () => {
 describe("match runtime robustness", () => {
   it("survives a failing first scan at start (no unhandled rejection)", async () => {
     const prefix = `test:mstart:${Math.random().toString(36).slice(2, 10)}:`;
-    // A key of the wrong type makes the scan's ZRANGE fail (WRONGTYPE), as a Redis error at start would.
+    // A key of the wrong type makes the scan's ZRANGE fail (WRONGTYPE), as a RedisClient error at start would.
     await redis.set(`${prefix}matches:active`, "not a sorted set", "PX", 30_000);
     const rejections: unknown[] = [];
     const onRejection = (err: unknown) => void rejections.push(err);
@@ -231,7 +231,7 @@ describe("match runtime robustness", () => {
     expect(await redis.get(k.players.match("ended-b"))).toBe("newer-match");
   });
 
-  it("reads Redis for the host once, not per input, while a match has no host", async () => {
+  it("reads RedisClient for the host once, not per input, while a match has no host", async () => {
     const { logged, conns } = await players("Gap", "Idle");
     const [a] = conns as [RecordingClient, RecordingClient];
     a.close();
@@ -245,11 +245,14 @@ describe("match runtime robustness", () => {
     clients.push(back);
     await waitFor(() => matches().router.routeOf(logged[0]!.playerId)?.matchId === rec.matchId, 3000);
 
-    const monitor = await redis.monitor();
+    // MONITOR every server that holds data (every master of a cluster).
+    const monitors = await Promise.all(masters(redis).map((m) => m.monitor()));
     const leaseReads: string[] = [];
-    monitor.on("monitor", (_t: string, args: string[]) => {
-      if (args[0]?.toLowerCase() === "get" && args[1] === k.matches.lease(rec.matchId)) leaseReads.push(args[1]);
-    });
+    for (const monitor of monitors) {
+      monitor.on("monitor", (_t: string, args: string[]) => {
+        if (args[0]?.toLowerCase() === "get" && args[1] === k.matches.lease(rec.matchId)) leaseReads.push(args[1]);
+      });
+    }
     try {
       for (let s = 1; s <= 30; s++) {
         back.input(s, 1, 0);
@@ -257,7 +260,7 @@ describe("match runtime robustness", () => {
       }
       await sleep(100);
     } finally {
-      monitor.disconnect();
+      for (const monitor of monitors) monitor.disconnect();
     }
     expect(leaseReads.length).toBeLessThanOrEqual(2);
   });

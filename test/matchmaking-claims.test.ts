@@ -1,10 +1,10 @@
 /**
- * The claim and the matchmaker against a real Redis, without sockets: fencing, moves, TTL clean-up,
+ * The claim and the matchmaker against a real RedisClient, without sockets: fencing, moves, TTL clean-up,
  * recovery of a dead claimer's claim, and several matchmaker instances (own connections, own Redlock)
  * racing over thousands of tickets.
  */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import Redlock, { ResourceLockedError } from "redlock";
 import { redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { loadConfig, type CONFIG_SPEC } from "../server/config.ts";
@@ -28,12 +28,12 @@ import { rulesFromConfig, scheduleFromConfig } from "../server/matchmaking/sched
 
 type Overrides = Partial<Record<keyof typeof CONFIG_SPEC, string>>;
 
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 const stoppers: (() => Promise<void>)[] = [];
 const silent = { debug() {}, info() {}, warn() {}, error(obj: unknown, msg?: string) { console.error(msg, obj); } };
 
-async function client(name: string): Promise<Redis> {
-  const c = (await connectRedis({ kind: "single", url: redisUrl() }, { name })) as Redis;
+async function client(name: string): Promise<RedisClient> {
+  const c = (await connectRedis({ kind: "single", url: redisUrl() }, { name })) as RedisClient;
   clients.push(c);
   return c;
 }
@@ -49,7 +49,7 @@ interface World {
   keys: Keys;
   scripts: Scripts;
   store: QueueStore;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 async function world(ticketTtlMs = 60_000, holdTtlMs = ticketTtlMs + 30_000): Promise<World> {
@@ -297,7 +297,7 @@ describe("many matchmakers at once", () => {
     const left = await waiting();
     expect(seenTickets.size + left).toBe(opts.players);
     expect(left).toBeLessThan(rules.minPlayers);
-    // Redis agrees: one record per match, each player's marker names their match.
+    // RedisClient agrees: one record per match, each player's marker names their match.
     const sample = all.slice(0, 50);
     for (const m of sample) {
       const rec = await readMatchRecord(w.redis, w.keys, m.matchId);

@@ -1,6 +1,6 @@
 /** Matchmaking over real sockets, real nodes and a real Redis: join/leave/status, widening, notify, cleanup. */
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { CONFIG_SPEC } from "../server/config.ts";
@@ -24,7 +24,7 @@ const PARIS = { lat: 48.8566, lon: 2.3522 };
 const LONDON = { lat: 51.5074, lon: -0.1278 }; // ~344 km from Paris
 const LYON = { lat: 45.764, lon: 4.8357 };
 
-let redis: Redis;
+let redis: RedisClient;
 const nodes: RunningNode[] = [];
 const sockets: ClientSocket[] = [];
 
@@ -241,7 +241,7 @@ describe("cleanup", () => {
           { ticketId: jy.data.ticketId, playerId: y.playerId, name: "y", rating: 1000, joinedAt: 0, home: "eu-west" },
         ],
       };
-      // The claim goes straight to Redis, the leave through a socket and a node: delay the claim by a
+      // The claim goes straight to RedisClient, the leave through a socket and a node: delay the claim by a
       // varying few ms so that both orders (and the close calls in between) happen.
       const delay = (i % 5) * 1.5;
       const [left, code] = await Promise.all([request(x.sock, "queue:leave", {}), new Promise((r) => setTimeout(r, delay)).then(() => store.claim("eu-west", token, claim))]);

@@ -3,49 +3,42 @@
  * registry and host picking, snapshots and inputs across nodes, and a graceful hand-over of a match.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
-import { login, redisClient, startTestNode, uniquePrefix, waitFor } from "./helpers/harness.ts";
-import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
+import { uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
+import { TestCluster, type TestClient } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import { NodeRegistry } from "../server/nodes/node-registry.ts";
-import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
+import type { Snapshot } from "../shared/game/types.ts";
 
 const ADMIN = "admin-token-for-tests-0123456789";
-const prefix = uniquePrefix("nodes");
-const timings = {
-  KEY_PREFIX: prefix,
-  ADMIN_TOKEN: ADMIN,
-  HEARTBEAT_INTERVAL_MS: "200",
-  NODE_TTL_MS: "1000",
-  TICK_HZ: "20",
-  MATCH_COUNTDOWN_MS: "300",
-  MATCH_DURATION_MS: "2500",
-  MATCH_LEASE_MS: "1500",
-  CHECKPOINT_INTERVAL_MS: "300",
-};
+const tc = new TestCluster({
+  prefix: uniquePrefix("nodes"),
+  env: {
+    ADMIN_TOKEN: ADMIN,
+    HEARTBEAT_INTERVAL_MS: "200",
+    NODE_TTL_MS: "1000",
+    TICK_HZ: "20",
+    MATCH_COUNTDOWN_MS: "300",
+    MATCH_DURATION_MS: "2500",
+    MATCH_LEASE_MS: "1500",
+    CHECKPOINT_INTERVAL_MS: "300",
+  },
+});
+const redis = tc.redis;
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
-const clients: RecordingClient[] = [];
 const nodesOf = (n: RunningNode) => n.service("nodes");
 const matchesOf = (n: RunningNode) => n.service("matches");
 
 beforeAll(async () => {
-  a = await startTestNode({ ...timings, NODE_ID: "node-a" });
-  b = await startTestNode({ ...timings, NODE_ID: "node-b" });
-  redis = redisClient();
+  a = await tc.startNode("node-a");
+  b = await tc.startNode("node-b");
 });
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all([a.stop(), b.stop()]);
-  await redis.quit();
-});
+afterAll(() => tc.cleanup());
 
-async function playersOn(...spec: [RunningNode, string][]) {
-  const logged = await Promise.all(spec.map(([n, name]) => login(n, name)));
-  const conns = await Promise.all(logged.map((p, i) => RecordingClient.connect(spec[i]![0].url, p.token)));
-  clients.push(...conns);
-  return { logged, conns };
+async function playersOn(...spec: [RunningNode, string][]): Promise<{ logged: TestClient["session"][]; conns: TestClient[] }> {
+  const conns = await tc.players(...spec);
+  return { logged: conns.map((c) => c.session), conns };
 }
 
 describe("node registry", () => {
@@ -93,10 +86,10 @@ describe("matches across nodes", () => {
   it("fans snapshots out to players on every node and routes inputs to the host", async () => {
     // Host b; one player on a, one on b: b's player is local, a's inputs cross Redis.
     const { logged, conns } = await playersOn([a, "OnA"], [b, "OnB"]);
-    const [pa, pb] = conns as [RecordingClient, RecordingClient];
+    const [pa, pb] = conns as [TestClient, TestClient];
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.core.keys, rec);
-    const [sa, sb] = await Promise.all([pa.next<MatchStart>("match:start", 5000), pb.next<MatchStart>("match:start", 5000)]);
+    await createMatch(redis, tc.keys, rec);
+    const [sa, sb] = await Promise.all([pa.next("match:start", 5000), pb.next("match:start", 5000)]);
     expect([sa.you, sb.you]).toEqual([0, 1]);
     expect(matchesOf(b).hosted(rec.matchId)).toBeDefined();
     expect(matchesOf(a).hosted(rec.matchId)).toBeUndefined();
@@ -107,7 +100,7 @@ describe("matches across nodes", () => {
       pa.input(seq, 1, 0);
       pb.input(seq, 0, 1);
     }, 50);
-    await Promise.all([pa.next<MatchEnd>("match:end", 15_000), pb.next<MatchEnd>("match:end", 15_000)]);
+    await Promise.all([pa.next("match:end", 15_000), pb.next("match:end", 15_000)]);
     clearInterval(steer);
 
     const na = pa.snapshots();
@@ -131,7 +124,7 @@ describe("matches across nodes", () => {
   it("broadcasts through the adapter when the host has no player at all", async () => {
     const { logged, conns } = await playersOn([a, "Far1"], [a, "Far2"]);
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.core.keys, rec);
+    await createMatch(redis, tc.keys, rec);
     await Promise.all(conns.map((c) => c.until(() => c.snapshots().filter((s) => s.m === rec.matchId && s.ph === "playing").length > 5, 6000, "snapshots")));
     expect(matchesOf(b).hosted(rec.matchId)).toBeDefined();
     await Promise.all(conns.map((c) => c.next("match:end", 15_000)));
@@ -140,8 +133,8 @@ describe("matches across nodes", () => {
   it("a resumed old match does not pull back a player now playing a newer one", async () => {
     const { logged, conns } = await playersOn([a, "Mover"], [b, "Other"]);
     const rec = matchRecordFor(logged, "node-b");
-    await createMatch(redis, a.core.keys, rec);
-    await conns[0]!.next<MatchStart>("match:start", 10_000);
+    await createMatch(redis, tc.keys, rec);
+    await conns[0]!.next("match:start", 10_000);
     // Another node announces that an older match of this player was resumed after a failover.
     const stale = { matchId: "m-abandoned", hostNodeId: "node-b", resumed: true, start: { ...conns[0]!.starts()[0]!, matchId: "m-abandoned" } };
     b.io.serverSideEmit("match:hosted", stale);
@@ -151,29 +144,26 @@ describe("matches across nodes", () => {
   });
 
   it("hands a match over at graceful stop: another node resumes it and tells the players", async () => {
-    const c = await startTestNode({ ...timings, NODE_ID: "node-c" });
-    try {
-      const { logged, conns } = await playersOn([a, "Keep1"], [b, "Keep2"]);
-      const rec = matchRecordFor(logged, "node-c");
-      await createMatch(redis, a.core.keys, rec);
-      await Promise.all(conns.map((x) => x.until(() => x.snapshots().filter((s) => s.ph === "playing").length > 3, 6000, "playing")));
-      // The chosen host took it, even though the others learnt of node-c moments ago.
-      expect(matchesOf(c).hosted(rec.matchId)).toBeDefined();
-      const lastBefore = conns[0]!.snapshots().at(-1)!;
-      const t0 = performance.now();
-      await c.stop();
-      const resumed = await Promise.all(conns.map((x) => x.next<{ matchId: string; hostNodeId: string }>("match:resumed", 5000)));
-      const took = performance.now() - t0;
-      expect(resumed[0]!.matchId).toBe(rec.matchId);
-      expect(["node-a", "node-b"]).toContain(resumed[0]!.hostNodeId);
-      // Released, not lapsed: no lease wait.
-      expect(took).toBeLessThan(1500);
-      const after = await conns[0]!.until(() => conns[0]!.snapshots().find((s: Snapshot) => s.n > lastBefore.n), 3000, "snapshot after hand-over");
-      // Continued from the hand-over checkpoint: the tick did not go back to the start.
-      expect(after.n).toBeGreaterThan(lastBefore.n - 2);
-      await Promise.all(conns.map((x) => x.next("match:end", 15_000)));
-    } finally {
-      await c.stop();
-    }
+    // Stopped below; cleanup() stops it too if the test fails before.
+    const c = await tc.startNode("node-c");
+    const { logged, conns } = await playersOn([a, "Keep1"], [b, "Keep2"]);
+    const rec = matchRecordFor(logged, "node-c");
+    await createMatch(redis, tc.keys, rec);
+    await Promise.all(conns.map((x) => x.until(() => x.snapshots().filter((s) => s.ph === "playing").length > 3, 6000, "playing")));
+    // The chosen host took it, even though the others learnt of node-c moments ago.
+    expect(matchesOf(c).hosted(rec.matchId)).toBeDefined();
+    const lastBefore = conns[0]!.snapshots().at(-1)!;
+    const t0 = performance.now();
+    await tc.stopNode("node-c");
+    const resumed = await Promise.all(conns.map((x) => x.next("match:resumed", 5000)));
+    const took = performance.now() - t0;
+    expect(resumed[0]!.matchId).toBe(rec.matchId);
+    expect(["node-a", "node-b"]).toContain(resumed[0]!.hostNodeId);
+    // Released, not lapsed: no lease wait.
+    expect(took).toBeLessThan(1500);
+    const after = await conns[0]!.until(() => conns[0]!.snapshots().find((s: Snapshot) => s.n > lastBefore.n), 3000, "snapshot after hand-over");
+    // Continued from the hand-over checkpoint: the tick did not go back to the start.
+    expect(after.n).toBeGreaterThan(lastBefore.n - 2);
+    await Promise.all(conns.map((x) => x.next("match:end", 15_000)));
   });
 });

@@ -7,14 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as ioClient } from "socket.io-client";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, startTestNode, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { Ack, QueueJoined } from "../shared/protocol.ts";
 
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 
 beforeAll(async () => {
   // Two nodes, so a player's socket may land on either; a huge fill wait keeps tickets waiting.

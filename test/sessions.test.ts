@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, startTestNode } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import { sessionIdOf } from "../server/sessions/session-store.ts";
 
 let node: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 const post = (body: unknown, raw?: string) =>
   fetch(`${node.url}/api/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: raw ?? JSON.stringify(body) });
 

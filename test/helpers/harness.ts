@@ -1,31 +1,72 @@
-/** Test helpers: real Redis (from global setup), unique key prefixes, real nodes on port 0, real clients. */
+/**
+ * Test helpers: real Redis (from global setup: one server, or a Redis Cluster on the `cluster` engine),
+ * unique key prefixes, real nodes on port 0, real clients. Multi-node tests: test/helpers/test-cluster.ts.
+ */
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
-import { Redis } from "ioredis";
+import { Cluster, Redis } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
 import { loadConfig, type Config, CONFIG_SPEC } from "../../server/config.ts";
 import { startNode, type RunningNode, type StartNodeOptions } from "../../server/node.ts";
+import type { RedisClient } from "../../server/redis/connection.ts";
 import type { ClientToServerEvents, ServerToClientEvents, Ack } from "../../shared/protocol.ts";
+import type { TestRedis } from "./global-setup.ts";
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export const redisUrl = (): string => inject("redisUrl");
+/** The engine this file runs on, and where it is: `{ engine: "single", url }` or `{ engine: "cluster", nodes }`. */
+export const testRedis = (): TestRedis => inject("redis");
+
+/** The single Redis's URL; a test that needs exactly one server says so on the cluster engine. */
+export function redisUrl(): string {
+  const r = testRedis();
+  if (r.engine !== "single" || !r.url) throw new Error(`this test needs REDIS_URL, but runs on the ${r.engine} engine: use redisEnv()`);
+  return r.url;
+}
+
+/** What a node is given to reach the test Redis: REDIS_URL, or REDIS_CLUSTER_NODES on the cluster. */
+export function redisEnv(): Record<string, string> {
+  const r = testRedis();
+  return r.engine === "cluster" ? { REDIS_CLUSTER_NODES: r.nodes!.join(",") } : { REDIS_URL: r.url! };
+}
+
+const hostPort = (a: string) => ({ host: a.slice(0, a.lastIndexOf(":")), port: Number(a.slice(a.lastIndexOf(":") + 1)) });
 
 /** A unique key prefix per test (isolation without FLUSHDB). */
 export function uniquePrefix(label = "t"): string {
   return `test:${label}:${randomBytes(4).toString("hex")}:`;
 }
 
-/** A plain client to inspect what is in Redis. */
-export function redisClient(): Redis {
-  const r = new Redis(redisUrl(), { lazyConnect: false, maxRetriesPerRequest: 2 });
-  r.on("error", () => {});
-  return r;
+/**
+ * A plain client to inspect what is in Redis: an ioredis `Redis`, or a `Cluster` on the cluster engine
+ * (`shardedSubscribers` for SSUBSCRIBE, as the sharded adapter needs). Typed as the server's RedisClient,
+ * which becomes `Redis | Cluster` with the server's Cluster support; until then the cast below hides that
+ * a Cluster is not a Redis (the cluster engine is opt-in until then).
+ */
+export function redisClient(opts: { shardedSubscribers?: boolean } = {}): RedisClient {
+  const r = testRedis();
+  const client =
+    r.engine === "cluster"
+      ? new Cluster(r.nodes!.map(hostPort), { shardedSubscribers: opts.shardedSubscribers ?? false, redisOptions: { maxRetriesPerRequest: 2 } })
+      : new Redis(r.url!, { lazyConnect: false, maxRetriesPerRequest: 2 });
+  client.on("error", () => {});
+  return client as unknown as RedisClient;
 }
 
-/** A config for a test node: port 0, the test Redis, a fresh prefix unless given. */
+/**
+ * Throws on the cluster engine while server/config.ts does not declare REDIS_CLUSTER_NODES: a node given
+ * only that would quietly fall back to another Redis (127.0.0.1:6379, or an embedded one).
+ */
+export function assertNodesSpeakEngine(): void {
+  if (testRedis().engine === "cluster" && !("REDIS_CLUSTER_NODES" in CONFIG_SPEC)) {
+    throw new Error("The cluster test engine needs the server to read REDIS_CLUSTER_NODES (server/config.ts); it does not yet.");
+  }
+}
+
+/** A config for a test node: port 0, the test Redis (either engine), a fresh prefix unless given. */
 export function testConfig(overrides: Partial<Record<keyof typeof CONFIG_SPEC, string>> = {}): Config {
-  return loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: redisUrl(), KEY_PREFIX: uniquePrefix(), LOG_LEVEL: "silent", ...overrides });
+  assertNodesSpeakEngine();
+  return loadConfig(redisEnv(), { PORT: "0", HOST: "127.0.0.1", KEY_PREFIX: uniquePrefix(), LOG_LEVEL: "silent", ...overrides });
 }
 
 /** Starts a real node (Fastify + socket.io + modules) on a free port. */
@@ -52,7 +93,10 @@ export function connectClient(node: { url: string }, token: string | undefined):
   });
 }
 
-/** Emits an acked event and resolves with the ack. */
+/**
+ * Emits an acked event and resolves with the ack. Untyped on purpose: validation and fuzz tests send
+ * unknown events and bad payloads. Typed: `TestClient.request` in test/helpers/test-cluster.ts.
+ */
 export function request<T = unknown>(s: ClientSocket, event: string, payload: unknown, timeoutMs = 5000): Promise<Ack<T>> {
   return (s as unknown as Socket).timeout(timeoutMs).emitWithAck(event, payload) as Promise<Ack<T>>;
 }

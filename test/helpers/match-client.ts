@@ -4,13 +4,16 @@
  * added after `connect` exists), and a match record written the way the matchmaker writes it.
  */
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../../server/redis/connection.ts";
 import { io as ioClient, type Socket } from "socket.io-client";
 import type { Keys } from "../../server/redis/keys.ts";
 import type { MatchRecord, NewMatch } from "../../server/matches/match-record.ts";
 import { MatchStore } from "../../server/matches/match-store.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
-import type { MatchResumed } from "../../shared/protocol.ts";
+import type { MatchResumed, ServerToClientEvents } from "../../shared/protocol.ts";
+
+/** What a server-to-client event carries, by name: `EventData<"match:end">` is `MatchEnd`. */
+export type EventData<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
 
 export interface Recorded {
   event: string;
@@ -47,6 +50,9 @@ export class RecordingClient {
     });
   }
 
+  /** Every recorded `event`, typed by its name (or by T for a name outside the protocol). */
+  all<E extends keyof ServerToClientEvents>(event: E): EventData<E>[];
+  all<T>(event: string): T[];
   all<T>(event: string): T[] {
     return this.events.filter((e) => e.event === event).map((e) => e.data as T);
   }
@@ -85,7 +91,9 @@ export class RecordingClient {
     }
   }
 
-  /** The first recorded `event` (after index `from`), waiting for it. */
+  /** The first recorded `event` (after index `from`), waiting for it; typed by the event's name. */
+  next<E extends keyof ServerToClientEvents>(event: E, timeoutMs: number, from?: number): Promise<EventData<E>>;
+  next<T>(event: string, timeoutMs: number, from?: number): Promise<T>;
   next<T>(event: string, timeoutMs: number, from = 0): Promise<T> {
     return this.until(() => this.events.slice(from).find((e) => e.event === event)?.data as T | undefined, timeoutMs, event);
   }
@@ -115,7 +123,7 @@ export function matchRecordFor(players: { playerId: string; name: string }[], ho
 }
 
 /** Writes the record, the active-list entry and the player pointers (what the matches service's createMatch does). */
-export async function createMatch(redis: Redis, keys: Keys, rec: NewMatch, ttlMs = 120_000): Promise<void> {
+export async function createMatch(redis: RedisClient, keys: Keys, rec: NewMatch, ttlMs = 120_000): Promise<void> {
   await new MatchStore(redis, keys, ttlMs).create(rec);
   await Promise.all(rec.players.map((p) => redis.set(keys.players.match(p.playerId), rec.matchId, "PX", ttlMs)));
 }
@@ -125,7 +133,7 @@ export function strictlyIncreasing(snaps: Snapshot[]): boolean {
   return snaps.every((s, i) => i === 0 || s.n > snaps[i - 1]!.n);
 }
 
-/** Reads a match record straight from Redis (null when missing). */
-export function readMatch(redis: Redis, keys: Keys, matchId: string): Promise<MatchRecord | null> {
+/** Reads a match record straight from RedisClient (null when missing). */
+export function readMatch(redis: RedisClient, keys: Keys, matchId: string): Promise<MatchRecord | null> {
   return new MatchStore(redis, keys, 0).read(matchId);
 }
