@@ -21,13 +21,11 @@ import { startEmbeddedCluster } from "../server/embedded-cluster.ts";
 const log = (m: string) => console.log(`[cluster] ${m}`);
 
 const args = process.argv.slice(2);
-// TODO(lead): REDIS_ENGINE belongs in server/config.ts (CONFIG_SPEC + README table) with the cluster config.
-const redisCluster = args.includes("--redis-cluster") || process.env.REDIS_ENGINE === "cluster";
 const count = args.find((a) => !a.startsWith("--"));
 let config: Config;
 try {
   // The argument overrides CLUSTER_NODES and goes through the same validation.
-  config = loadConfig(process.env, count ? { CLUSTER_NODES: count } : {});
+  config = loadConfig(process.env, { ...(count ? { CLUSTER_NODES: count } : {}), ...(args.includes("--redis-cluster") ? { REDIS_ENGINE: "cluster" } : {}) });
 } catch (err) {
   if (err instanceof ConfigError) {
     console.error(err.message);
@@ -63,9 +61,9 @@ process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
 try {
   // What every node is given: one Redis (REDIS_URL) or the cluster's nodes (REDIS_CLUSTER_NODES).
   let redisEnv: Record<string, string>;
-  if (redisCluster) {
+  if (config.REDIS_ENGINE === "cluster" || config.REDIS_CLUSTER_NODES) {
     if (config.REDIS_URL) throw new EmbeddedRedisError("--redis-cluster / REDIS_ENGINE=cluster and REDIS_URL exclude each other: unset REDIS_URL (set REDIS_CLUSTER_NODES to use an existing cluster).");
-    let nodes = process.env.REDIS_CLUSTER_NODES;
+    let nodes = config.REDIS_CLUSTER_NODES;
     if (!nodes) {
       const c = await startEmbeddedCluster({ dataDir: `${config.REDIS_DATA_DIR}-cluster`, fresh: true, log });
       embedded = c;

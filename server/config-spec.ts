@@ -22,6 +22,7 @@ export const CONFIG_SECTIONS = {
     REDIS_CLUSTER_NODES: v(hostPortList, undefined, "Redis Cluster seed nodes `host:port,host:port`; when set, every connection is a cluster client (REDIS_URL is ignored)."),
     REDIS_PASSWORD: v(str(), undefined, "Password of the Redis Cluster nodes (a single Redis takes it in REDIS_URL)."),
     KEY_PREFIX: v(str(/^[A-Za-z0-9:_-]{1,32}$/, "1-32 of A-Z a-z 0-9 : _ -"), "arena:", "Prefix of every Redis key and pub/sub channel."),
+    REDIS_ENGINE: v(oneOf("single", "cluster"), "single", "Embedded Redis that `npm run cluster` starts when neither REDIS_URL nor REDIS_CLUSTER_NODES is set: one redis-server, or a local Redis Cluster of 3 masters + 3 replicas (also `npm run cluster -- --redis-cluster`)."),
     REDIS_EMBEDDED_PORT: v(int(0, 65535), "0", "Port for the embedded redis-server (0 = a free port)."),
     REDIS_DATA_DIR: v(str(), ".data/redis", "Data folder (AOF) of the embedded redis-server."),
     REDLOCK_URLS: v(urlList, undefined, "Comma-separated independent Redis URLs for a real Redlock quorum (default: the main Redis)."),
