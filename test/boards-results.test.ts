@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RedisClient } from "../server/redis/connection.ts";
-import { redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { keysMatching, redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { boardsOf, pid, result, standaloneApplier, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
 import { appendMatchResult, type MatchResult } from "../server/boards/match-result.ts";
@@ -280,13 +280,7 @@ describe("periods with an injected clock", () => {
     // Push bookkeeping and the top cache too.
     await waitFor(async () => (await redis.exists(keys.boards.pushed("daily", dayOf(Date.now())))) === 1);
     await fetch(`${node.url}/api/leaderboards/daily`);
-    const all: string[] = [];
-    let cursor = "0";
-    do {
-      const [next, batch] = await redis.scan(cursor, "MATCH", `${keys.prefix}*`, "COUNT", 1000);
-      cursor = next;
-      all.push(...batch);
-    } while (cursor !== "0");
+    const all = await keysMatching(redis, `${keys.prefix}*`);
     const permanent = new Set([
       keys.boards.board("alltime", "all"),
       keys.boards.members("alltime", "all"),

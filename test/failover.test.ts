@@ -1,93 +1,41 @@
 /**
- * Many nodes as separate processes over one real RedisClient, killed for real (kill -9, SIGSTOP):
+ * Many nodes as separate processes over one real Redis (either engine), killed for real (kill -9, SIGSTOP):
  * snapshots reach every player whatever node they are on; a killed host's match resumes on another node
  * within 3 s and its result is applied once; players of a killed node are back in their match within
  * 5 s on another node; a host frozen past its lease never broadcasts next to its successor.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
-import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
-import { startFreezeProxy } from "./helpers/freeze-proxy.ts";
-import { createKeys } from "../server/redis/keys.ts";
+import { uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { createMatch, matchRecordFor, strictlyIncreasing, type RecordingClient } from "./helpers/match-client.ts";
+import { TestCluster, type NodeProcess } from "./helpers/test-cluster.ts";
 import { RESULT_FIELDS } from "../server/boards/match-result.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
 import type { MatchResumed, PlayerProfile } from "../shared/protocol.ts";
 
-const root = new URL("..", import.meta.url).pathname;
-const prefix = uniquePrefix("fo");
-const keys = createKeys(prefix);
-const LEASE_MS = 1500;
-
-interface NodeProc {
-  id: string;
-  url: string;
-  child: ChildProcess;
-  exited: Promise<unknown>;
-  out: () => string;
-}
-
-const procs = new Map<string, NodeProc>();
-const clients: RecordingClient[] = [];
-let redis: RedisClient;
-
-/** Starts `node --import tsx server/main.ts` as its own process and waits for its ready line. */
-async function spawnNode(id: string, extra: Record<string, string> = {}): Promise<NodeProc> {
-  const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
-    REDIS_URL: redisUrl(),
-    KEY_PREFIX: prefix,
-    NODE_ID: id,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
+const tc = new TestCluster({
+  prefix: uniquePrefix("fo"),
+  env: {
     HEARTBEAT_INTERVAL_MS: "250",
     NODE_TTL_MS: "1500",
     TICK_HZ: "20",
     MATCH_COUNTDOWN_MS: "300",
     MATCH_DURATION_MS: "4000",
-    MATCH_LEASE_MS: String(LEASE_MS),
+    MATCH_LEASE_MS: "1500",
     CHECKPOINT_INTERVAL_MS: "500",
     RECONNECT_GRACE_MS: "30000",
     RATE_LIMITS: "login=1000/60s",
-    ...extra,
-  };
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (b) => (out += b));
-  child.stderr!.on("data", (b) => (out += b));
-  const exited = new Promise((ok) => child.once("exit", ok));
-  const url = await new Promise<string>((ok, fail) => {
-    const t = setTimeout(() => fail(new Error(`${id}: no ready line:\n${out}`)), 25_000);
-    const check = () => {
-      const m = /ready at (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        ok(m[1]!);
-      }
-    };
-    child.stdout!.on("data", check);
-    child.once("exit", () => fail(new Error(`${id} exited:\n${out}`)));
-  });
-  const p: NodeProc = { id, url, child, exited, out: () => out };
-  procs.set(id, p);
-  return p;
-}
+  },
+});
+const redis = tc.redis;
+const keys = tc.keys;
+const procs = { get: (id: string): NodeProcess => tc.process(id) };
+const spawnNode = (id: string) => tc.spawnNode(id);
+const kill9 = (p: NodeProcess) => tc.kill9(p.id);
 
-async function kill9(p: NodeProc): Promise<number> {
-  const t = performance.now();
-  p.child.kill("SIGKILL");
-  await p.exited;
-  procs.delete(p.id);
-  return t;
-}
-
-async function join(node: NodeProc, name: string) {
-  const s = await login(node, name);
-  const c = await RecordingClient.connect(node.url, s.token);
-  clients.push(c);
-  return { ...s, c };
+/** A logged-in, connected player on a node (its client closed by cleanup). */
+async function join(node: NodeProcess, name: string) {
+  const c = await tc.player(node, name);
+  return { ...c.session, c };
 }
 
 /** Snapshots of one match, in arrival order. */
@@ -98,18 +46,12 @@ async function resultEntries(matchId: string) {
 }
 
 beforeAll(async () => {
-  redis = redisClient();
   await Promise.all(["node-1", "node-2", "node-3"].map((id) => spawnNode(id)));
   // Everyone sees everyone before matches are placed.
   await waitFor(async () => (await redis.zcard(keys.nodes.registry)) === 3, 10_000);
 }, 60_000);
 
-afterAll(async () => {
-  for (const c of clients) c.close();
-  for (const p of procs.values()) p.child.kill("SIGKILL");
-  await Promise.all([...procs.values()].map((p) => p.exited));
-  await redis.quit();
-});
+afterAll(() => tc.cleanup());
 
 describe("nodes as separate processes", () => {
   it("delivers every snapshot to every player, with players on all three nodes", async () => {
@@ -212,9 +154,8 @@ describe("nodes as separate processes", () => {
         new Promise<{ c: RecordingClient; at: number }>((ok, fail) => {
           v.c.socket.once("disconnect", () => {
             const target = i === 0 ? n2 : n4;
-            RecordingClient.connect(target.url, v.token)
+            tc.connect(target, v.c.session)
               .then(async (c) => {
-                clients.push(c);
                 await c.next<MatchStart>("match:start", 5000);
                 await c.until(() => snapsOf(c, rec.matchId).length > 0, 5000, "a snapshot");
                 ok({ c, at: performance.now() });
@@ -250,10 +191,10 @@ describe("nodes as separate processes", () => {
     await createMatch(redis, keys, rec);
     await Promise.all(ps.map((p) => p.c.until(() => snapsOf(p.c, rec.matchId).filter((s) => s.ph === "playing").length > 10, 8000, "playing")));
     // Freeze the host (a GC pause, a stalled VM) for longer than its lease, then let it run again.
-    n4.child.kill("SIGSTOP");
+    tc.freeze("node-4");
     const resumed = await ps[0]!.c.next<MatchResumed>("match:resumed", 6000);
     expect(resumed.hostNodeId).toBe("node-2");
-    n4.child.kill("SIGCONT");
+    tc.thaw("node-4");
     await Promise.all(ps.map((p) => p.c.next("match:end", 15_000)));
     for (const p of ps) {
       const all = p.c.events.filter((e) => (e.event === "match:snapshot" && (e.data as Snapshot).m === rec.matchId) || e.event === "match:resumed");
@@ -267,53 +208,4 @@ describe("nodes as separate processes", () => {
     expect((await resultEntries(rec.matchId)).length).toBeGreaterThanOrEqual(1);
   });
 
-  it("a host killed right after appending a result: each player gets match:end once, the result is applied once", async () => {
-    const n2 = procs.get("node-2")!;
-    const n4 = procs.get("node-4") ?? (await spawnNode("node-4"));
-    // The host reaches RedisClient through a proxy that holds back every command after the result's XADD: the
-    // host is frozen exactly between appending the result and its fenced end, then killed -9.
-    let matchId = "\u0000";
-    const { hostname, port } = new URL(redisUrl());
-    const proxy = await startFreezeProxy({ host: hostname, port: Number(port) }, (chunk) => /xadd/i.test(chunk.toString("latin1")) && chunk.includes(matchId));
-    const n5 = await spawnNode("node-5", { REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
-    try {
-      await waitFor(async () => (await redis.zscore(keys.nodes.registry, "node-5")) !== null, 5000);
-      // One player on the host itself (it reconnects elsewhere when the host dies), two on other nodes.
-      const ps = await Promise.all([join(n5, "R0"), join(n2, "R1"), join(n4, "R2")]);
-      const victim = ps[0]!;
-      const back = new Promise<RecordingClient>((ok, fail) => {
-        victim.c.socket.once("disconnect", () =>
-          RecordingClient.connect(n2.url, victim.token)
-            .then((c) => {
-              clients.push(c);
-              ok(c);
-            })
-            .catch(fail),
-        );
-      });
-      const rec = matchRecordFor(ps, "node-5");
-      matchId = rec.matchId;
-      await createMatch(redis, keys, rec);
-      await proxy.frozen;
-      // Whatever the host does on the append's reply (it used to tell its players here) happens now.
-      await new Promise((r) => setTimeout(r, 300));
-      await kill9(n5);
-      const again = await back;
-      // A successor resumes the ended match, or finishes a dead host's end: either way one notice each.
-      await Promise.all([again, ps[1]!.c, ps[2]!.c].map((c) => c.next<MatchEnd>("match:end", 15_000)));
-      await new Promise((r) => setTimeout(r, 3000));
-      const endsOf = (c: RecordingClient) => c.events.filter((e) => e.event === "match:end" && (e.data as MatchEnd).matchId === rec.matchId).map((e) => e.data as MatchEnd);
-      const perPlayer = [[...endsOf(victim.c), ...endsOf(again)], endsOf(ps[1]!.c), endsOf(ps[2]!.c)];
-      for (const ends of perPlayer) expect(ends).toHaveLength(1);
-      for (const r of perPlayer[1]![0]!.results) {
-        const profile = await waitFor(async () => {
-          const body = (await (await fetch(`${n2.url}/api/players/${r.playerId}`)).json()) as PlayerProfile;
-          return body.games >= 1 ? body : null;
-        }, 10_000);
-        expect(profile).toMatchObject({ games: 1, total: r.score });
-      }
-    } finally {
-      await proxy.close();
-    }
-  });
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisClient } from "../server/redis/connection.ts";
 import { io as ioClient } from "socket.io-client";
-import { nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { keysMatching, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import { stubFeature } from "./helpers/stub-feature.ts";
 import { playersFeature } from "../server/players/players-feature.ts";
@@ -202,7 +202,7 @@ describe("violation scores", () => {
 
     // Rate keys, scores, bans and both indexes: nothing of ours is left without a TTL.
     const prefix = a.core.keys.prefix;
-    const ours = [...(await redis.keys(`${prefix}rl:*`)), ...(await redis.keys(`${prefix}abuse:*`))];
+    const ours = [...(await keysMatching(redis, `${prefix}rl:*`)), ...(await keysMatching(redis, `${prefix}abuse:*`))];
     expect(ours.length).toBeGreaterThan(5);
     for (const k of ours) expect(await redis.pttl(k), k).toBeGreaterThan(0);
   });

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { RedisClient } from "../server/redis/connection.ts";
 import Redlock, { ResourceLockedError } from "redlock";
-import { redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { keysMatching, redisTarget, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { loadConfig, type CONFIG_SPEC } from "../server/config.ts";
 import { connectRedis } from "../server/redis/connection.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
@@ -33,7 +33,7 @@ const stoppers: (() => Promise<void>)[] = [];
 const silent = { debug() {}, info() {}, warn() {}, error(obj: unknown, msg?: string) { console.error(msg, obj); } };
 
 async function client(name: string): Promise<RedisClient> {
-  const c = (await connectRedis({ kind: "single", url: redisUrl() }, { name })) as RedisClient;
+  const c = await connectRedis(redisTarget(), { name });
   clients.push(c);
   return c;
 }
@@ -205,7 +205,7 @@ describe("moves and clean-up", () => {
     expect(await w.redis.zcard(w.keys.matchmaking.geo("na-east"))).toBe(0);
     expect(await w.redis.zcard(w.keys.matchmaking.byTime("na-east"))).toBe(0);
     await waitFor(async () => (await w.redis.exists(w.keys.players.ticket(t.playerId))) === 0, 2000);
-    for (const k of await w.redis.keys(`${w.keys.prefix}*`)) expect(await w.redis.pttl(k), k).not.toBe(-1);
+    for (const k of await keysMatching(w.redis, `${w.keys.prefix}*`)) expect(await w.redis.pttl(k), k).not.toBe(-1);
   });
 
   it("completes a claim whose node died before writing the match", async () => {

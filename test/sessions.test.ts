@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RedisClient } from "../server/redis/connection.ts";
-import { login, redisClient, startTestNode } from "./helpers/harness.ts";
+import { keysMatching, login, redisClient, startTestNode } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
 import { sessionIdOf } from "../server/sessions/session-store.ts";
 
@@ -33,7 +33,7 @@ describe("sessions over HTTP", () => {
 
   it("stores only the SHA-256 of the token, with a TTL", async () => {
     const s = await login(node, "Hashy");
-    const keys = await redis.keys(`${node.core.keys.prefix}*`);
+    const keys = await keysMatching(redis, `${node.core.keys.prefix}*`);
     const values: string[] = [];
     for (const k of keys) {
       const type = await redis.type(k);

@@ -8,7 +8,7 @@ import { Cluster, Redis } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
 import { loadConfig, type Config, CONFIG_SPEC } from "../../server/config.ts";
 import { startNode, type RunningNode, type StartNodeOptions } from "../../server/node.ts";
-import type { RedisClient } from "../../server/redis/connection.ts";
+import { masters, type RedisClient, type RedisTarget } from "../../server/redis/connection.ts";
 import type { ClientToServerEvents, ServerToClientEvents, Ack } from "../../shared/protocol.ts";
 import type { TestRedis } from "./global-setup.ts";
 
@@ -39,18 +39,36 @@ export function uniquePrefix(label = "t"): string {
 
 /**
  * A plain client to inspect what is in Redis: an ioredis `Redis`, or a `Cluster` on the cluster engine
- * (`shardedSubscribers` for SSUBSCRIBE, as the sharded adapter needs). Typed as the server's RedisClient,
- * which becomes `Redis | Cluster` with the server's Cluster support; until then the cast below hides that
- * a Cluster is not a Redis (the cluster engine is opt-in until then).
+ * (`shardedSubscribers` for SSUBSCRIBE, as the sharded adapter needs).
  */
 export function redisClient(opts: { shardedSubscribers?: boolean } = {}): RedisClient {
   const r = testRedis();
-  const client =
+  const client: RedisClient =
     r.engine === "cluster"
       ? new Cluster(r.nodes!.map(hostPort), { shardedSubscribers: opts.shardedSubscribers ?? false, redisOptions: { maxRetriesPerRequest: 2 } })
       : new Redis(r.url!, { lazyConnect: false, maxRetriesPerRequest: 2 });
   client.on("error", () => {});
-  return client as unknown as RedisClient;
+  return client;
+}
+
+/** The test Redis as the server's connection factory takes it (either engine). */
+export function redisTarget(): RedisTarget {
+  const r = testRedis();
+  return r.engine === "cluster" ? { kind: "cluster", nodes: r.nodes!.map(hostPort) } : { kind: "single", url: r.url! };
+}
+
+/** Every key matching a pattern, on every server that holds data (each master of a cluster): tests only. */
+export async function keysMatching(redis: RedisClient, pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const server of masters(redis)) {
+    let cursor = "0";
+    do {
+      const [next, batch] = await server.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+      cursor = next;
+      out.push(...batch);
+    } while (cursor !== "0");
+  }
+  return out;
 }
 
 /**
