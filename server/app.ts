@@ -182,11 +182,18 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // preClose runs before the HTTP server stops: players hear why while their sockets are still open.
   app.addHook("preClose", async () => {
     shutdown.started = true;
+    // Each feature's stop is bounded: with Redis unreachable, a write it waits for may never answer, and
+    // the rest of the shutdown (telling players, closing sockets) must still happen.
+    const stopLimitMs = Math.max(1000, Math.floor(config.SHUTDOWN_GRACE_MS / 4));
     for (const f of [...booted].reverse()) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await f.hooks.stop?.();
+        const timedOut = new Promise<"timeout">((ok) => (timer = setTimeout(() => ok("timeout"), stopLimitMs)));
+        if ((await Promise.race([Promise.resolve(f.hooks.stop?.()), timedOut])) === "timeout") log.warn({ feature: f.name, ms: stopLimitMs }, "feature stop timed out; shutting down anyway");
       } catch (err) {
         log.error({ err, feature: f.name }, "feature stop failed");
+      } finally {
+        clearTimeout(timer);
       }
     }
     io.local.emit("server:notice", { code: ErrorCode.SERVER_SHUTTING_DOWN, message: "Node is shutting down; reconnect" });

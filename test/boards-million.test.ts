@@ -41,7 +41,7 @@ beforeAll(async () => {
   await redis.hset(node.core.keys.players.profile("m654321"), { name: "Deep", rating: "1234", games: "3" });
 }, 120_000);
 afterAll(async () => {
-  await redis.unlink(board, members, node.core.keys.players.profile("m654321"));
+  await Promise.all([redis.unlink(board, members), redis.unlink(node.core.keys.players.profile("m654321"))]);
   await node.stop();
   await redis.quit();
 });

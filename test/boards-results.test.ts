@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
+import { masters, type RedisClient } from "../server/redis/connection.ts";
 import { keysMatching, redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { boardsOf, pid, result, standaloneApplier, startBoardsNode } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -212,9 +212,11 @@ describe("results stream: applied exactly once", () => {
     const p = pid();
     await appendMatchResult(redis, keys, result([[p, 1]]));
     await drained(redis, keys);
-    const list = (await redis.client("LIST")) as string;
-    const line = list.split("\n").find((l) => l.includes("name=victim:boards-consumer"))!;
-    await redis.client("KILL", "ID", /id=(\d+)/.exec(line)![1]!);
+    // The consumer's connection: on the server holding the results stream (one master of a cluster).
+    for (const server of masters(redis)) {
+      const line = ((await server.client("LIST")) as string).split("\n").find((l) => l.includes("name=victim:boards-consumer"));
+      if (line) await server.client("KILL", "ID", /id=(\d+)/.exec(line)![1]!);
+    }
     await appendMatchResult(redis, keys, result([[p, 2]]));
     await drained(redis, keys);
     expect(await pointsOn(redis, keys, "alltime", "all", p)).toBe(3);

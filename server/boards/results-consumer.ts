@@ -35,6 +35,8 @@ export interface ConsumerOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How much longer than one blocking read a stop waits for the loop. */
+const STOP_WAIT_MARGIN_MS = 1000;
 /** Refusals of one entry by Redis (not connection trouble) after which it is parked in the dead-letter stream. */
 export const MAX_ENTRY_REFUSALS = 5;
 const DEAD_LETTER_MAXLEN = "10000";
@@ -75,7 +77,11 @@ export class ResultsConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     this.o.conn.disconnect();
-    await this.loop;
+    // A cluster client does not always reject a BLOCK in flight when it disconnects: wait for the batch
+    // being applied (acked or left pending, both safe), not for a read that may never answer.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((r) => (timer = setTimeout(r, this.o.blockMs + STOP_WAIT_MARGIN_MS)))]);
+    clearTimeout(timer);
   }
 
   private async run(): Promise<void> {
