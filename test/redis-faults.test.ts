@@ -42,7 +42,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "arena-faults-"));
   server = await startRedis();
   port = server.port;
-  const base = testConfig({ REDIS_URL: server.url, ...TIMINGS });
+  // This file kills its own single redis-server, whatever engine the rest of the run uses.
+  const base = testConfig({ REDIS_URL: server.url, REDIS_CLUSTER_NODES: "", ...TIMINGS });
   a = await startNode({ ...base, NODE_ID: "fault-a" }, { logger: false });
   b = await startNode({ ...base, NODE_ID: "fault-b" }, { logger: false });
   redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
