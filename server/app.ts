@@ -19,7 +19,8 @@ import type { AppServer } from "./sockets/types.ts";
 import { installErrorHandlers } from "./http/errors-plugin.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { sessionRoutes } from "./http/session-routes.ts";
-import { adminPlugin } from "./http/admin-plugin.ts";
+import { adminHttp } from "./admin/admin-http.ts";
+import { adminAreaOptions } from "./admin/admin-module.ts";
 import { compiled, describeFirstError } from "./validation.ts";
 import { rooms } from "../shared/protocol.ts";
 import { ErrorCode } from "../shared/errors.ts";
@@ -167,10 +168,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   for (const m of modules) await m.registerRoutes?.(app);
-  await app.register(adminPlugin, {
+  await app.register(adminHttp, {
     prefix: "/admin/api",
-    adminToken: config.ADMIN_TOKEN,
-    nodeId: config.NODE_ID,
+    ...adminAreaOptions(ctx),
     beforeAuth: (ip) => ctx.limit({ ip }, "admin_login"),
     register: async (admin) => {
       for (const m of modules) await m.registerAdminRoutes?.(admin);

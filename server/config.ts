@@ -56,6 +56,17 @@ const rateRules: Parser<Readonly<Record<string, Readonly<RateRule>>>> = (raw) =>
   }
   return Object.freeze(out);
 };
+/** `label:token[,...]`: labelled admin tokens (label 1-32 of A-Z a-z 0-9 . _ -, token 16+ characters). */
+const labelledTokens: Parser<Readonly<Record<string, string>>> = (raw) => {
+  const out: Record<string, string> = {};
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9._-]{1,32}):(\S{16,})$/.exec(item);
+    if (!m) throw new ConfigProblem("entries must look like label:token (label 1-32 of A-Z a-z 0-9 . _ -, token at least 16 characters)");
+    if (out[m[1]!] !== undefined) throw new ConfigProblem(`label "${m[1]}" appears twice`);
+    out[m[1]!] = m[2]!;
+  }
+  return Object.freeze(out);
+};
 const bool: Parser<boolean> = (raw) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;
@@ -83,6 +94,7 @@ export const CONFIG_SPEC = {
   SESSION_TTL_SECONDS: v(int(60, 30 * 86400), "86400", "Sliding session lifetime; refreshed on use."),
   SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
   ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
+  ADMIN_TOKENS: v(labelledTokens, undefined, "Several labelled admin tokens, `label:token,label:token`; the label is the audit log's \"who\" (ADMIN_TOKEN's label is `admin`)."),
   MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
   TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
   // Matchmaking

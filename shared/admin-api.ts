@@ -1,0 +1,383 @@
+/**
+ * The admin contract: every /admin/api route's request and response, the /admin socket.io namespace's
+ * events, and the admin error codes. Used by the server (server/admin/) and the dashboard (client/admin/);
+ * imports nothing but other files of shared/. docs/admin-api.md describes the same contract for scripts.
+ *
+ * Auth: HTTP `Authorization: Bearer <token>`; socket.io namespace `/admin` with `auth: { token }`. A token is
+ * ADMIN_TOKEN (label "admin") or one of ADMIN_TOKENS (`label:token,...`); the label is the audit's "who".
+ */
+import { ErrorCode, type ErrorBody } from "./errors.ts";
+import type { Announcement, LeaderboardPage, PlayerProfile } from "./protocol.ts";
+import type { Snapshot, MatchPhase } from "./game/types.ts";
+import type { LeaderboardPeriod } from "./schemas.ts";
+
+// ---- errors ------------------------------------------------------------------------------------------
+
+/**
+ * Codes an admin route or the /admin namespace may answer with: the shared ones plus two admin-only ones.
+ * HTTP statuses: UNAUTHORIZED 401, FORBIDDEN 403 (wrong token), NOT_FOUND 404 (also: admin disabled),
+ * INVALID_PAYLOAD 400, CONFIRMATION_REQUIRED 400, RATE_LIMITED 429, CONFLICT 409, UNAVAILABLE 503.
+ */
+export const AdminErrorCode = {
+  UNAUTHORIZED: ErrorCode.UNAUTHORIZED,
+  FORBIDDEN: ErrorCode.FORBIDDEN,
+  NOT_FOUND: ErrorCode.NOT_FOUND,
+  INVALID_PAYLOAD: ErrorCode.INVALID_PAYLOAD,
+  RATE_LIMITED: ErrorCode.RATE_LIMITED,
+  UNAVAILABLE: ErrorCode.UNAVAILABLE,
+  NOT_IN_MATCH: ErrorCode.NOT_IN_MATCH,
+  INTERNAL: ErrorCode.INTERNAL,
+  /** A destructive action whose typed confirmation is missing or does not match. */
+  CONFIRMATION_REQUIRED: "CONFIRMATION_REQUIRED",
+  /** The target is not in a state the action applies to (match already ended, node not live...). */
+  CONFLICT: "CONFLICT",
+} as const;
+export type AdminErrorCode = (typeof AdminErrorCode)[keyof typeof AdminErrorCode];
+
+/** Every admin error body: `{ error: AdminErrorBody }` over HTTP, `{ ok: false, error }` in acks. */
+export interface AdminErrorBody extends Omit<ErrorBody, "code"> {
+  code: AdminErrorCode;
+}
+
+/** Every ack of the /admin namespace. */
+export type AdminAck<T> = { ok: true; data: T } | { ok: false; error: AdminErrorBody };
+export type AdminAckFn<T> = (res: AdminAck<T>) => void;
+
+// ---- identity ------------------------------------------------------------------------------------------
+
+/** What this deployment can do; actions whose feature is not wired answer 503 UNAVAILABLE. */
+export interface AdminCapabilities {
+  kick: boolean;
+  announce: boolean;
+  endMatch: boolean;
+  handOver: boolean;
+  nameIndex: boolean;
+  boardReset: boolean;
+  bans: boolean;
+}
+
+/** GET /admin/api/whoami */
+export interface WhoAmI {
+  admin: true;
+  /** The token's label (the audit's "who"). */
+  label: string;
+  nodeId: string;
+  capabilities: AdminCapabilities;
+}
+
+// ---- overview --------------------------------------------------------------------------------------------
+
+export interface AdminNode {
+  nodeId: string;
+  /** False: it stopped heartbeating (killed or hung); kept in the list for DEAD_NODE_KEEP_MS. */
+  alive: boolean;
+  /** Where the node listens (operators only). */
+  url: string;
+  ccu: number;
+  matches: number;
+  /** Event-loop delay p99 over the last heartbeat interval, ms. */
+  lagMs: number;
+  /** Resident set size, bytes (null: the node reports no process stats). */
+  rssBytes: number | null;
+  /** CPU use of the process over the last second, percent of one core. */
+  cpuPercent: number | null;
+  /** Package version and Node.js version, e.g. "0.1.0 / v20.19.0". */
+  version: string | null;
+  startedAt: number;
+  /** Wall-clock ms of the last heartbeat, as the node saw it. */
+  lastSeen: number;
+  /** This is the node answering. */
+  self: boolean;
+}
+
+/** One Redis server (one per master on a Redis Cluster). */
+export interface RedisHealth {
+  /** host:port as the node sees it. */
+  address: string;
+  role: string;
+  version: string;
+  usedMemoryBytes: number;
+  maxMemoryBytes: number;
+  opsPerSec: number;
+  connectedClients: number;
+  /** keyspace hits / (hits + misses) since start; null before any lookup. */
+  hitRate: number | null;
+  aof: { enabled: boolean; lastWriteOk: boolean; rewriteInProgress: boolean };
+  /** Round trip of a PING from the answering node, ms. */
+  pingMs: number;
+  uptimeSeconds: number;
+  /** Set when the server did not answer INFO. */
+  error?: string;
+}
+
+export interface AdminTotals {
+  ccu: number;
+  liveNodes: number;
+  deadNodes: number;
+  activeMatches: number;
+  queued: number;
+  bans: number;
+  offenders: number;
+  uniquePlayersToday: number;
+}
+
+/** GET /admin/api/overview, and the `admin:overview` push (about once a second). */
+export interface AdminOverview {
+  at: number;
+  nodes: AdminNode[];
+  redis: RedisHealth[];
+  totals: AdminTotals;
+}
+
+/** One minute of the charted series. */
+export interface SeriesPoint {
+  /** Minute start, ms since the epoch (UTC). */
+  t: number;
+  ccu: number;
+  matchesStarted: number;
+  queueJoins: number;
+  /** Queue wait of the matches formed in that minute (null: none formed). */
+  queueWaitP50Ms: number | null;
+  queueWaitP99Ms: number | null;
+  rateLimited: number;
+  violations: number;
+}
+
+/** GET /admin/api/series?minutes=60 (1-1440), and the `admin:series` push (every 5 s). */
+export interface AdminSeries {
+  minutes: SeriesPoint[];
+}
+
+// ---- matchmaking -----------------------------------------------------------------------------------------
+
+export interface QueueRow {
+  /** Region id or "world". */
+  queue: string;
+  waiting: number;
+  oldestWaitMs: number | null;
+  /** Wait percentiles of the tickets waiting now. */
+  p50WaitMs: number | null;
+  p99WaitMs: number | null;
+}
+
+/** One waiting ticket as a point on the map. */
+export interface TicketPoint {
+  ticketId: string;
+  playerId: string;
+  name: string;
+  /** Queue it is in now ("world" after the last regional step). */
+  queue: string;
+  /** Region it joined. */
+  home: string;
+  lat: number;
+  lon: number;
+  rating: number;
+  waitMs: number;
+  /** Current search radius (km) and skill band (+-), from the search schedule. */
+  radiusKm: number;
+  skillBand: number;
+  /** Node the player is connected to. */
+  node: string;
+}
+
+/** GET /admin/api/matchmaking, and the `admin:matchmaking` push (about once a second). */
+export interface MatchmakingView {
+  at: number;
+  queues: QueueRow[];
+  /** Oldest first, at most MAX_TICKET_POINTS over all queues. */
+  tickets: TicketPoint[];
+  /** More tickets are waiting than were listed. */
+  truncated: boolean;
+}
+export const MAX_TICKET_POINTS = 2000;
+
+// ---- matches ---------------------------------------------------------------------------------------------
+
+export interface MatchRow {
+  matchId: string;
+  queue: string;
+  status: "created" | "running" | "ended";
+  /** From the last checkpoint; null before the first one. */
+  phase: MatchPhase | null;
+  phaseLeftMs: number | null;
+  players: { playerId: string; name: string; score: number | null }[];
+  /** Node chosen at creation. */
+  chosenHost: string;
+  /** Node holding the lease now (null: nobody; a takeover is due). */
+  host: string | null;
+  createdAt: number;
+  /** Wall-clock ms of the last checkpoint. */
+  checkpointAt: number | null;
+}
+
+/** GET /admin/api/matches?offset=0&limit=100, and the `admin:matches` push (about once a second). */
+export interface MatchList {
+  at: number;
+  total: number;
+  matches: MatchRow[];
+}
+
+/** GET /admin/api/matches/:matchId, and the ack of `admin:match:watch`. */
+export interface MatchDetail extends MatchRow {
+  arena: { width: number; height: number };
+  /** Players in snapshot row order. */
+  roster: { playerId: string; name: string; index: number }[];
+  snapshot: Snapshot | null;
+}
+
+/** `admin:match:snapshot`: the watched match, ~10/s when hosted by the answering node, else each checkpoint. */
+export interface AdminMatchSnapshot {
+  matchId: string;
+  source: "host" | "checkpoint";
+  snapshot: Snapshot;
+}
+
+/** POST /admin/api/matches/:matchId/end */
+export interface MatchEndBody {
+  reason?: string;
+}
+export interface MatchEnded {
+  matchId: string;
+  /** False: it had already ended (the result is applied once either way). */
+  ended: boolean;
+  results: { playerId: string; name: string; score: number; placement: number }[];
+}
+
+/** POST /admin/api/matches/:matchId/handover; without `toNodeId` the least loaded other live node. */
+export interface MatchHandOverBody {
+  toNodeId?: string;
+}
+export interface MatchHandedOver {
+  matchId: string;
+  from: string | null;
+  to: string;
+}
+
+// ---- players ---------------------------------------------------------------------------------------------
+
+/** GET /admin/api/players?prefix=al&limit=20: case-insensitive name prefix (1-20 chars), limit 1-100. */
+export interface PlayerSearch {
+  players: { playerId: string; name: string }[];
+}
+
+export interface PlayerSocket {
+  socketId: string;
+  ip: string;
+  connectedAt: number;
+}
+
+/** GET /admin/api/players/:playerId */
+export interface AdminPlayer {
+  profile: PlayerProfile;
+  /** Live sockets (one per player by design; two for an instant during a takeover). */
+  sockets: PlayerSocket[];
+  matchId: string | null;
+  ticket: { queue: string; ticketId: string } | null;
+  ban: { reason: string; remainingMs: number } | null;
+}
+
+/** POST /admin/api/players/:playerId/kick */
+export interface KickBody {
+  reason?: string;
+}
+export interface Kicked {
+  playerId: string;
+  /** Sockets disconnected (0: the player was offline). */
+  disconnected: number;
+}
+
+// ---- leaderboards ----------------------------------------------------------------------------------------
+
+/** GET /admin/api/leaderboards/:period?date=&offset=&limit= (same page as the public route, no rate limit). */
+export type AdminBoardPage = LeaderboardPage;
+
+/** POST /admin/api/leaderboards/:period/reset?date= body: the typed confirmation `"<period>:<instance>"`. */
+export interface BoardResetBody {
+  confirm: string;
+}
+
+// ---- abuse -----------------------------------------------------------------------------------------------
+
+export interface AdminBan {
+  subject: string;
+  kind: "player" | "ip";
+  id: string;
+  reason: string;
+  remainingMs: number;
+}
+
+export interface AdminOffender {
+  subject: string;
+  kind: "player" | "ip";
+  id: string;
+  score: number;
+  threshold: number;
+  lastViolationAt: number;
+}
+
+/** GET /admin/api/abuse, and the `admin:abuse` push (every 2 s): offenders, bans, refusals per minute. */
+export interface AbuseView {
+  at: number;
+  offenders: AdminOffender[];
+  bans: AdminBan[];
+  /** Last 30 minutes of refusals and violations (cluster-wide). */
+  refusals: { t: number; rateLimited: number; violations: number }[];
+}
+
+// ---- announcements ---------------------------------------------------------------------------------------
+
+/** POST /admin/api/announce: 1-280 characters, shown for `ttlSeconds` (default 300, 10-86400). */
+export interface AnnounceBody {
+  message: string;
+  ttlSeconds?: number;
+}
+/** GET /admin/api/announce: the current announcement (players connecting later also get it). */
+export interface CurrentAnnouncement {
+  announcement: (Announcement & { by: string; expiresAt: number }) | null;
+}
+
+// ---- audit -----------------------------------------------------------------------------------------------
+
+/** Audit action names; docs/admin-api.md lists which route writes which. */
+export const AuditAction = {
+  KICK: "player.kick",
+  BAN: "ban.create",
+  UNBAN: "ban.lift",
+  BOARD_SET: "board.set",
+  BOARD_REMOVE: "board.remove",
+  BOARD_RESET: "board.reset",
+  MATCH_END: "match.end",
+  MATCH_HANDOVER: "match.handover",
+  ANNOUNCE: "announce.post",
+  ANNOUNCE_CLEAR: "announce.clear",
+  /** A state-changing admin route missing from the audit table (a bug: the entry names method and path). */
+  OTHER: "other",
+} as const;
+export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+export interface AuditEntry {
+  /** Stream entry id (time-ordered). */
+  id: string;
+  at: number;
+  /** Label of the admin token. */
+  who: string;
+  action: AuditAction;
+  /** e.g. "p:<playerId>", "ip:<address>", "match:<id>", "board:weekly:2026-W47", "all". */
+  target: string;
+  /** Client address of the request. */
+  ip: string;
+  nodeId: string;
+  /** Short JSON of the parameters (reason, seconds, message...). */
+  detail: string;
+  /** HTTP status of the action's reply. */
+  status: number;
+}
+
+/** GET /admin/api/audit?count=50&before=<id>: newest first; `next` pages further back. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  next: string | null;
+}
+
+/** The board periods the dashboard browses. */
+export const BOARD_PERIODS: readonly LeaderboardPeriod[] = ["alltime", "daily", "weekly"];
