@@ -17,8 +17,10 @@ export interface ChartSeries {
 
 const AXIS = { stroke: "#8c9bb0", grid: { stroke: "#263244", width: 1 }, ticks: { stroke: "#263244", width: 1 }, font: "11px system-ui, sans-serif" };
 
-/** A line chart over time (`t` in ms). */
-export function Chart(props: { title: string; t: number[]; series: ChartSeries[]; height?: number; id?: string }) {
+const hhmm = (sec: number) => new Date(sec * 1000).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+
+/** A line chart over time (`t` in ms); `emptyMax` is the y range's top while every value is 0 or missing. */
+export function Chart(props: { title: string; t: number[]; series: ChartSeries[]; height?: number; id?: string; emptyMax?: number }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const fmt = props.series[0]?.fmt ?? ((v: number) => String(Math.round(v * 100) / 100));
@@ -31,13 +33,13 @@ export function Chart(props: { title: string; t: number[]; series: ChartSeries[]
       height: props.height ?? 170,
       cursor: { drag: { x: false, y: false } },
       legend: { show: true, live: true },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.15 : 1] } },
+      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min ?? 0), max > 0 ? max * 1.15 : (props.emptyMax ?? 1)] } },
       axes: [
-        { ...AXIS, space: 60 },
+        { ...AXIS, space: 60, values: (_u, ticks) => ticks.map(hhmm) },
         { ...AXIS, size: 52, values: (_u, ticks) => ticks.map((v) => fmt(v)) },
       ],
       series: [
-        { label: "time" },
+        { label: "time", value: (_u: uPlot, v: number | null) => (v === null ? "–" : hhmm(v)) },
         ...props.series.map((s) => ({ label: s.label, stroke: s.color, width: 1.75, fill: `${s.color}18`, points: { show: false }, spanGaps: false, value: (_u: uPlot, v: number | null) => (v === null ? "–" : (s.fmt ?? fmt)(v)) })),
       ],
     };

@@ -48,11 +48,13 @@ function MatchDetailPanel(props: { matchId: string }) {
     const r = await api<{ disconnected: number }>("POST", `/players/${encodeURIComponent(playerId)}/kick`, { reason: "kicked from the match view" });
     toast(r.disconnected ? `Kicked ${name}` : `${name} was not connected`);
   };
-  return html`<${Panel} title=${`Match ${detail.matchId}`} class="match-detail">
+  const wired = who.capabilities.endMatch && who.capabilities.handOver;
+  return html`<${Panel} title="Live match" class="match-detail">
     <div class="grid two">
       <${MatchLive} detail=${detail} onSnapshot=${onSnapshot} onGone=${() => setError("This match is over.")} />
       <div class="stack">
         <dl class="kv">
+          <dt>Match</dt><dd class="mono">${detail.matchId}</dd>
           <dt>Queue</dt><dd>${detail.queue}</dd>
           <dt>Host</dt><dd class="mono">${detail.host ?? html`<span class="warn">none (takeover due)</span>`}</dd>
           <dt>Chosen host</dt><dd class="mono">${detail.chosenHost}</dd>
@@ -74,6 +76,7 @@ function MatchDetailPanel(props: { matchId: string }) {
           </select>
           <${ConfirmButton} label="Hand over" class="ghost" disabled=${!who.capabilities.handOver} title=${who.capabilities.handOver ? "" : "Not available on this deployment yet"} onConfirm=${handOver} />
         </div>
+        ${wired ? null : html`<div class="note">Ending and handing over a match need the matches feature's control, not wired on this deployment yet.</div>`}
       </div>
     </div>
   </${Panel}>`;

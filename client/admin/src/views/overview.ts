@@ -68,7 +68,7 @@ export function OverviewView() {
   const secs = (v: number) => `${(v / 1000).toFixed(1)} s`;
   return html`<div class="view-head"><h2>Overview</h2><span class="spacer"></span><span class="muted">${o ? `updated ${ago(o.at, now)}` : "loading…"}</span></div>
     <div class="grid cards">
-      <${Stat} label="Players online" value=${int(t?.ccu)} sub=${`${int(t?.uniquePlayersToday)} unique today`} />
+      <${Stat} label="Online" value=${int(t?.ccu)} sub=${`${int(t?.uniquePlayersToday)} unique today`} />
       <${Stat} label="Nodes" value=${t ? `${t.liveNodes}` : "–"} tone=${t?.deadNodes ? "bad" : ""} sub=${t?.deadNodes ? `${t.deadNodes} dead` : "all live"} />
       <${Stat} label="Matches" value=${int(t?.activeMatches)} sub="active" />
       <${Stat} label="Queued" value=${int(t?.queued)} sub="waiting tickets" />
@@ -98,7 +98,7 @@ export function OverviewView() {
         { label: "matches started", color: "#2ecc8f", values: m.map((p) => p.matchesStarted) },
         { label: "queue joins", color: "#b58cff", values: m.map((p) => p.queueJoins) },
       ]} />
-      <${Chart} id="chart-wait" title="Queue wait of matches formed" t=${ts} series=${[
+      <${Chart} id="chart-wait" title="Queue wait of matches formed" emptyMax=${10_000} t=${ts} series=${[
         { label: "p50", color: "#f5b942", values: m.map((p) => p.queueWaitP50Ms), fmt: secs },
         { label: "p99", color: "#ff8a5c", values: m.map((p) => p.queueWaitP99Ms), fmt: secs },
       ]} />

@@ -153,7 +153,7 @@ export function WorldMap(props: { tickets: readonly TicketPoint[]; counts: Map<s
   return html`<div class="map-wrap">
     <canvas ref=${canvas} id="world-map" aria-label="Waiting tickets on a world map" role="img" onMouseMove=${onMove} onMouseLeave=${() => setHover(null)}></canvas>
     ${t
-      ? html`<div class="tooltip" style=${{ left: `${hover.x + 14}px`, top: `${hover.y + 10}px` }}>
+      ? html`<div class="tooltip" style=${hover.x > (canvas.current?.clientWidth ?? 0) * 0.7 ? { right: `${(canvas.current?.clientWidth ?? 0) - hover.x + 14}px`, top: `${hover.y + 10}px` } : { left: `${hover.x + 14}px`, top: `${hover.y + 10}px` }}>
           <strong>${t.name}</strong> <span class="muted">${t.queue}${t.home !== t.queue ? ` (from ${t.home})` : ""}</span><br />
           waiting ${duration(t.waitMs)} · radius ${t.radiusKm >= WORLDWIDE_KM ? "worldwide" : `${int(t.radiusKm)} km`} · ±${int(t.skillBand)} of ${int(t.rating)}<br />
           <span class="muted mono">${t.node}</span>
