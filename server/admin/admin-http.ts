@@ -54,6 +54,11 @@ export async function adminHttp(admin: FastifyInstance, deps: AdminHttpDeps): Pr
     req.adminLabel = label;
   });
 
+  // Scripts POST actions without a body (`curl -X POST .../kick`): treat a missing body as {}.
+  admin.addHook("preValidation", async (req) => {
+    if (req.body === undefined && (req.method === "POST" || req.method === "PUT")) req.body = {};
+  });
+
   admin.addHook("preHandler", async (req) => {
     if (req.method !== "POST" || req.routeOptions.url !== RESET_ROUTE) return;
     const { period } = req.params as { period: LeaderboardPeriod };
