@@ -69,6 +69,11 @@ export class AdminModule implements NodeModule {
     });
   }
 
+  /** Writes this node's pending series counts now (tests; otherwise every ANALYTICS_FLUSH_MS). */
+  flushSeries(): Promise<void> {
+    return this.series.flush();
+  }
+
   capabilities(): AdminCapabilities {
     const matches = !!this.controls.matches;
     return { kick: true, announce: true, endMatch: matches, handOver: matches, nameIndex: true, boardReset: true, bans: true };
