@@ -93,7 +93,7 @@ export const CONFIG_SPEC = {
   LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
   SESSION_TTL_SECONDS: v(int(60, 30 * 86400), "86400", "Sliding session lifetime; refreshed on use."),
   SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
-  ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
+  ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Admin token (label `admin`) of /admin/api, the /admin namespace and the dashboard. Unset (and no ADMIN_TOKENS): admin disabled."),
   ADMIN_TOKENS: v(labelledTokens, undefined, "Several labelled admin tokens, `label:token,label:token`; the label is the audit log's \"who\" (ADMIN_TOKEN's label is `admin`)."),
   MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
   TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
