@@ -156,6 +156,24 @@ describe("ops dashboard in Chromium", () => {
     expect(await page.locator('#audit tr[data-action="player.kick"] td').nth(1).textContent()).toBe("night-shift");
     await page.screenshot({ path: shot("admin-audit.png"), fullPage: true });
 
+    // Players: search by prefix, open the profile, ban for an hour; the abuse view lists the ban.
+    await page.getByRole("link", { name: "Players" }).click();
+    await page.locator("#player-search").fill("yu");
+    await page.locator("#player-results td.player-name", { hasText: "Yuki" }).click();
+    await expect(page.locator("#profile-name").textContent()).resolves.toBe("Yuki");
+    await page.locator("#action-reason").fill("griefing in lobby");
+    await page.getByRole("button", { name: "Ban", exact: true }).click();
+    await page.getByRole("button", { name: "Confirm ban" }).click();
+    await page.locator(".toast", { hasText: "Banned" }).waitFor();
+    await page.locator(".player-profile dd", { hasText: "griefing in lobby" }).waitFor();
+    await page.screenshot({ path: shot("admin-player.png"), fullPage: true });
+    await page.getByRole("link", { name: "Abuse" }).click();
+    await page.locator("#bans td", { hasText: "griefing in lobby" }).waitFor({ timeout: 10_000 });
+    await page.screenshot({ path: shot("admin-abuse.png"), fullPage: true });
+    await page.getByRole("link", { name: "Leaderboards" }).click();
+    await page.locator("#reset-confirm").waitFor();
+    await page.screenshot({ path: shot("admin-leaderboards.png"), fullPage: true });
+
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(errors, errors.join("\n")).toEqual([]);
   }, 90_000);
