@@ -33,21 +33,29 @@ export class NodeStats {
   private timer: NodeJS.Timeout | null = null;
   private lastCpu = process.cpuUsage();
   private lastAt = performance.now();
+  private writing: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly d: { redis: Redis; keys: AdminKeys; nodeId: string; intervalMs: number; nodeTtlMs: number; now: () => number; log: FastifyBaseLogger },
   ) {}
 
   start(): void {
-    void this.write();
-    this.timer = setInterval(() => void this.write(), this.d.intervalMs);
+    const beat = () => {
+      if (!this.stopped) this.writing = this.write();
+    };
+    beat();
+    this.timer = setInterval(beat, this.d.intervalMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    // A graceful stop is not a death: leave no trace that would flag this node as dead.
+    // A graceful stop is not a death: leave no trace that would flag this node as dead (after the last
+    // write in flight, which would otherwise put it back).
+    await this.writing;
     await this.d.redis.multi().del(this.d.keys.proc(this.d.nodeId)).zrem(this.d.keys.nodesSeen, this.d.nodeId).exec().catch(() => {});
   }
 
