@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { connectClient, login, nextEvent, redisClient, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { AdminOverview, AuditPage, CurrentAnnouncement, Kicked, PlayerSearch } from "../shared/admin-api.ts";
-import type { Announcement, LeaderboardPage, Notice } from "../shared/protocol.ts";
+import type { AdminMatchSnapshot, AdminOverview, AuditPage, CurrentAnnouncement, Kicked, MatchDetail, PlayerSearch } from "../shared/admin-api.ts";
+import type { Announcement, LeaderboardPage, MatchFound, Notice } from "../shared/protocol.ts";
 import { createAdminKeys } from "../server/admin/admin-keys.ts";
 import { AUDIT_MAX_ENTRIES } from "../server/admin/audit-log.ts";
 
@@ -25,7 +25,15 @@ const sockets: ClientSocket[] = [];
 beforeAll(async () => {
   redis = redisClient();
   prefix = uniquePrefix("admin");
-  const common = { KEY_PREFIX: prefix, ADMIN_TOKENS: `ops:${OPS},bot:${BOT}`, RATE_LIMITS: "admin_login=10000/60s,login=1000/1s", HEARTBEAT_INTERVAL_MS: "200" };
+  const common = {
+    KEY_PREFIX: prefix,
+    ADMIN_TOKENS: `ops:${OPS},bot:${BOT}`,
+    RATE_LIMITS: "admin_login=10000/60s,login=1000/1s,queue_join=100/1s",
+    HEARTBEAT_INTERVAL_MS: "200",
+    MATCHMAKER_INTERVAL_MS: "50",
+    MATCH_FILL_WAIT_MS: "0",
+    MATCH_COUNTDOWN_MS: "200",
+  };
   a = await startTestNode({ ...common, NODE_ID: "admin-a" });
   b = await startTestNode({ ...common, NODE_ID: "admin-b" });
 });
@@ -172,6 +180,44 @@ describe("admin actions across two nodes", () => {
       }
       expect(pushed.nodes.find((n) => n.nodeId === "admin-b")!.self).toBe(true);
       expect(fromA.nodes.find((n) => n.nodeId === "admin-a")!.self).toBe(true);
+    } finally {
+      s.close();
+    }
+  });
+
+  it("watching a match from the node that does not host it gets the host's snapshots, ~10 a second", async () => {
+    const p1 = await player(a, "Hana");
+    const p2 = await player(b, "Ivo");
+    const found = nextEvent<MatchFound>(p1.sock, "match:found", 10_000);
+    await request(p1.sock, "queue:join", { region: "eu-east" });
+    await request(p2.sock, "queue:join", { region: "eu-east" });
+    const { matchId } = await found;
+    const host = await waitFor(async () => (await redis.get(a.ctx.keys.matchLease(matchId)))?.split("|")[0], 10_000);
+    const other = host === "admin-a" ? b : a;
+    const s = await connectAdmin(other, OPS);
+    try {
+      const got: AdminMatchSnapshot[] = [];
+      s.on("admin:match:snapshot", (m) => got.push(m));
+      const ack = await adminRequest<MatchDetail>(s, "admin:match:watch", { matchId });
+      expect(ack.ok).toBe(true);
+      if (ack.ok) expect(ack.data.roster.map((r) => r.name).sort()).toEqual(["Hana", "Ivo"]);
+      await waitFor(() => got.filter((g) => g.source === "host").length >= 5, 5000);
+      const t0 = Date.now();
+      const before = got.filter((g) => g.source === "host").length;
+      await new Promise((r) => setTimeout(r, 1000));
+      const perSecond = ((got.filter((g) => g.source === "host").length - before) * 1000) / (Date.now() - t0);
+      expect(perSecond).toBeGreaterThan(5);
+      const ticks = got.filter((g) => g.source === "host").map((g) => g.snapshot.n);
+      expect(ticks).toEqual([...ticks].sort((x, y) => x - y));
+      expect(got.every((g) => g.matchId === matchId)).toBe(true);
+      // Unwatched: the stream stops.
+      expect((await adminRequest(s, "admin:match:unwatch", {})).ok).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const after = got.length;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(got.length).toBe(after);
+      // An unknown match is a coded refusal.
+      expect(await adminRequest(s, "admin:match:watch", { matchId: "nope" })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     } finally {
       s.close();
     }

@@ -8,7 +8,7 @@ import type { Namespace, Socket } from "socket.io";
 import type { FastifyBaseLogger } from "fastify";
 import type { TSchema, Static } from "typebox";
 import { ErrorCode } from "../../shared/errors.ts";
-import type { AdminAck } from "../../shared/admin-api.ts";
+import type { AdminAck, AdminMatchSnapshot } from "../../shared/admin-api.ts";
 import type { AdminClientToServerEvents, AdminServerToClientEvents, AdminSocketData } from "../../shared/admin-events.ts";
 import { AdminEmpty, SubscribeRequest, WatchRequest } from "../../shared/admin-schemas.ts";
 import { AppError, ForbiddenError, NotFoundError, UnauthorizedError, toAppError } from "../errors.ts";
@@ -19,8 +19,15 @@ import type { AdminService } from "./admin-service.ts";
 import { ViewPusher } from "./view-pusher.ts";
 import { MatchWatch } from "./match-watch.ts";
 
-export type AdminNamespace = Namespace<AdminClientToServerEvents, AdminServerToClientEvents, Record<string, never>, AdminSocketData>;
-export type AdminSocket = Socket<AdminClientToServerEvents, AdminServerToClientEvents, Record<string, never>, AdminSocketData>;
+/** Between nodes on /admin: who watches which match, and the host's snapshots of watched matches. */
+export interface AdminInterServerEvents {
+  "admin:watching": (matchId: string) => void;
+  "admin:snapshot": (s: AdminMatchSnapshot) => void;
+}
+/** Server-side data of an admin socket: the handshake's, plus the match it watches. */
+export type AdminServerSocketData = AdminSocketData & { watching?: string };
+export type AdminNamespace = Namespace<AdminClientToServerEvents, AdminServerToClientEvents, AdminInterServerEvents, AdminServerSocketData>;
+export type AdminSocket = Socket<AdminClientToServerEvents, AdminServerToClientEvents, AdminInterServerEvents, AdminServerSocketData>;
 
 export interface AdminNamespaceDeps {
   io: AppServer;
@@ -49,7 +56,7 @@ function refusal(err: unknown): Error {
 export function setUpAdminNamespace(deps: AdminNamespaceDeps): { nsp: AdminNamespace; stop: () => void } {
   const nsp = deps.io.of("/admin") as unknown as AdminNamespace;
   const pusher = new ViewPusher(nsp, deps.service, deps.log);
-  const watch = new MatchWatch(deps.service, deps.log);
+  const watch = new MatchWatch(nsp, deps.service, deps.log);
 
   nsp.use(async (socket, next) => {
     try {
@@ -93,7 +100,7 @@ export function setUpAdminNamespace(deps: AdminNamespaceDeps): { nsp: AdminNames
     nsp,
     stop: () => {
       pusher.stop();
-      watch.stopAll();
+      watch.stop();
       nsp.local.disconnectSockets(true);
     },
   };
