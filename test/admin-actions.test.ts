@@ -6,11 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "ioredis";
-import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { connectClient, login, nextEvent, redisClient, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { AdminMatchSnapshot, AdminOverview, AuditPage, CurrentAnnouncement, Kicked, MatchDetail, PlayerSearch } from "../shared/admin-api.ts";
-import type { Announcement, LeaderboardPage, MatchFound, Notice } from "../shared/protocol.ts";
+import type { AdminOverview, AuditPage, CurrentAnnouncement, Kicked, PlayerSearch } from "../shared/admin-api.ts";
+import type { Announcement, LeaderboardPage, Notice } from "../shared/protocol.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { AUDIT_MAX_ENTRIES } from "../server/admin/audit-log.ts";
 
@@ -139,6 +139,15 @@ describe("admin actions across two nodes", () => {
     sockets.push(await connectClient(b, renamed.token));
     await waitFor(async () => (await find("quill")).some((p) => p.playerId === zoe.playerId));
     expect((await find("zoë")).map((p) => p.playerId)).not.toContain(zoe.playerId);
+    // The stale member was deleted by that search; the index is found at login, without any socket.
+    const week = createKeys(prefix).players.names(Math.floor(Date.now() / (7 * 86_400_000)));
+    expect((await redis.zrange(week, 0, "-1")).filter((m) => m.endsWith(`\u0000${zoe.playerId}`))).toEqual([`quill zoe\u0000Quill Zoe\u0000${zoe.playerId}`]);
+    await login(a, "Offline Olga");
+    expect((await find("offline o")).map((p) => p.name)).toEqual(["Offline Olga"]);
+    // Bounded life: this week's set expires four weeks after the week ends.
+    const ttl = await redis.pttl(week);
+    expect(ttl).toBeGreaterThan(4 * 7 * 86_400_000);
+    expect(ttl).toBeLessThanOrEqual(5 * 7 * 86_400_000);
   });
 
   it("a board reset needs its typed confirmation; the refusal and the reset are audited", async () => {
