@@ -61,6 +61,7 @@ function Profile(props: { playerId: string }) {
       <dt>Match</dt><dd>${p.matchId ? html`<a href=${`#/matches/${encodeURIComponent(p.matchId)}`} class="mono">${p.matchId}</a>` : "–"}</dd>
       <dt>Ticket</dt><dd>${p.ticket ? html`waiting in <strong>${p.ticket.queue}</strong>` : "–"}</dd>
       <dt>Ban</dt><dd>${p.ban ? html`<span class="bad">banned ${duration(p.ban.remainingMs)} more</span> <span class="muted">(${p.ban.reason})</span>` : "–"}</dd>
+      <dt>First seen / last login</dt><dd>${p.createdAt ? clock(p.createdAt) : "–"} / ${p.lastLoginAt ? clock(p.lastLoginAt) : "–"}</dd>
       <dt>Rating</dt><dd>${int(f.rating)}</dd>
       <dt>Games / wins</dt><dd>${int(f.games)} / ${int(f.wins)}</dd>
       <dt>Best / total points</dt><dd>${int(f.best)} / ${int(f.total)}</dd>
