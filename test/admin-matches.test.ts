@@ -158,17 +158,23 @@ describe("operator control of matches across two nodes", () => {
     expect(hostNode.service("matches").hosted(matchId)).toBeUndefined();
     // Inputs still reach the match on its new host: p1 (connected to node a) moves right, then left.
     const xOf = () => snaps.at(-1)!.p.find((row) => row[0] === you1)![1];
-    for (const dir of [1, -1]) {
-      const x0 = xOf();
-      for (let s = 0; s < 10; s++) {
-        p1.sock.emit("match:input", { s: (dir > 0 ? 1000 : 2000) + s, x: dir, y: 0, d: false });
-        await new Promise((r) => setTimeout(r, 50));
+    let seq = 1000;
+    const moves = async () => {
+      for (const dir of [1, -1]) {
+        const x0 = xOf();
+        for (let i = 0; i < 10; i++) {
+          p1.sock.emit("match:input", { s: seq++, x: dir, y: 0, d: false });
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        await waitFor(() => (dir > 0 ? xOf() > x0 + 5 : xOf() < x0 - 5), 3000);
       }
-      await waitFor(() => (dir > 0 ? xOf() > x0 + 5 : xOf() < x0 - 5), 3000);
-    }
-    // And back, naming the node; naming the node that hosts it, or a dead one, is a conflict.
+    };
+    await moves();
+    // And back, naming the node (so p1's inputs have gone both local and through another node's inbox).
     const back = await adminCall<MatchHandedOver>(a, "POST", `/admin/api/matches/${matchId}/handover`, OPS, { toNodeId: host });
     expect(back.body).toEqual({ matchId, from: other.core.nodeId, to: host });
+    await moves();
+    // Naming the node that hosts it, or a dead one, is a conflict.
     const same = await adminCall<{ error: { code: string } }>(a, "POST", `/admin/api/matches/${matchId}/handover`, OPS, { toNodeId: host });
     expect([same.status, same.body.error.code]).toEqual([409, "CONFLICT"]);
     const dead = await adminCall<{ error: { code: string } }>(a, "POST", `/admin/api/matches/${matchId}/handover`, OPS, { toNodeId: "no-such-node" });
