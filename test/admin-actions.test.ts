@@ -106,12 +106,21 @@ describe("admin actions across two nodes", () => {
     expect((await adminCall<Kicked>(a, "POST", `/admin/api/players/${victim.playerId}/kick`, BOT)).body.disconnected).toBe(0);
   });
 
-  it("a ban through the admin API blocks the player's handshake on both nodes, and is audited", async () => {
-    const p = await player(a, "Banme");
+  it("a ban through the admin API disconnects the player, blocks their login and handshake on both nodes, and is audited", async () => {
+    const device = `dev-ban-${Date.now()}`;
+    const s = await login(a, "Banme", device);
+    const p = { ...s, sock: await connectClient(a, s.token) };
+    sockets.push(p.sock);
     const closed = nextEvent<Notice>(p.sock, "server:notice");
     expect((await adminCall(b, "POST", "/admin/api/bans", OPS, { kind: "player", id: p.playerId, seconds: 60, reason: "griefing" })).status).toBe(201);
     expect((await closed).code).toBe("BANNED");
-    await expect(connectClient(b, p.token)).rejects.toMatchObject({ data: { code: "BANNED" } });
+    await waitFor(() => !p.sock.connected);
+    expect(await redis.get(createKeys(prefix).limits.ban(`p:${p.playerId}`))).toBe("griefing");
+    expect(await redis.pttl(createKeys(prefix).limits.ban(`p:${p.playerId}`))).toBeGreaterThan(55_000);
+    for (const n of [a, b]) {
+      await expect(connectClient(n, p.token)).rejects.toMatchObject({ data: { code: "BANNED" } });
+      await expect(login(n, "Banme", device)).rejects.toThrow(/403.*BANNED/);
+    }
     const entry = (await audit(a)).find((e) => e.action === "ban.create" && e.target === `p:${p.playerId}`)!;
     expect(entry).toMatchObject({ who: "ops", status: 201 });
     expect(JSON.parse(entry.detail)).toEqual({ seconds: 60, reason: "griefing" });
@@ -119,6 +128,8 @@ describe("admin actions across two nodes", () => {
     expect(profile.body.ban?.reason).toBe("griefing");
     expect((await adminCall(a, "DELETE", `/admin/api/bans/player/${p.playerId}`, OPS)).status).toBe(200);
     expect((await audit(a)).find((e) => e.action === "ban.lift")).toMatchObject({ target: `p:${p.playerId}`, status: 200 });
+    // Lifted: the same device logs in again.
+    expect((await login(b, "Banme", device)).playerId).toBe(p.playerId);
   });
 
   it("finds players by name prefix, any case and script; a rename replaces the old entry", async () => {
