@@ -11,6 +11,7 @@ import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
+import { buildAdmin } from "./admin/build.ts";
 
 const CLIENT_DIR = fileURLToPath(new URL(".", import.meta.url));
 
@@ -57,7 +58,9 @@ export async function buildClient(outDir = join(CLIENT_DIR, "dist")): Promise<Bu
     renameSync(tmp, dest);
     files.push(dest);
   }
-  return { outDir, files, bytes };
+  // The ops dashboard is built with the game client, so everything that builds one builds both.
+  const admin = await buildAdmin();
+  return { outDir, files: [...files, ...admin.files], bytes: bytes + admin.bytes };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

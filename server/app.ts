@@ -18,7 +18,7 @@ import { createSocketServer } from "./sockets/socket-server.ts";
 import type { AppServer } from "./sockets/types.ts";
 import { installErrorHandlers } from "./http/errors-plugin.ts";
 import { healthRoutes } from "./http/health-routes.ts";
-import { adminPlugin } from "./http/admin-plugin.ts";
+import { adminArea } from "./admin/admin-area.ts";
 import { compiled, describeFirstError } from "./validation.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { PingRequest } from "../shared/schemas.ts";
@@ -165,11 +165,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started, log });
   app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   for (const f of booted) await f.hooks.registerRoutes?.(app);
-  await app.register(adminPlugin, {
+  await app.register(adminArea, {
     prefix: "/admin/api",
-    adminToken: config.ADMIN_TOKEN,
-    nodeId: config.NODE_ID,
-    beforeAuth: (ip) => core.limit({ ip }, "admin_login"),
+    core,
+    services: () => services,
     register: async (admin) => {
       for (const f of booted) await f.hooks.registerAdminRoutes?.(admin);
     },

@@ -51,6 +51,17 @@ export const rateRules: Parser<Readonly<Record<string, Readonly<RateRule>>>> = (
   }
   return Object.freeze(out);
 };
+/** `label:token[,...]`: labelled admin tokens (label 1-32 of A-Z a-z 0-9 . _ -, token 16+ characters). */
+export const labelledTokens: Parser<Readonly<Record<string, string>>> = (raw) => {
+  const out: Record<string, string> = {};
+  for (const item of raw.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([A-Za-z0-9._-]{1,32}):(\S{16,})$/.exec(item);
+    if (!m) throw new ConfigProblem("entries must look like label:token (label 1-32 of A-Z a-z 0-9 . _ -, token at least 16 characters)");
+    if (out[m[1]!] !== undefined) throw new ConfigProblem(`label "${m[1]}" appears twice`);
+    out[m[1]!] = m[2]!;
+  }
+  return Object.freeze(out);
+};
 export const bool: Parser<boolean> = (raw) => {
   if (/^(1|true|yes|on)$/i.test(raw)) return true;
   if (/^(0|false|no|off)$/i.test(raw)) return false;

@@ -3,7 +3,7 @@
  * and its meaning. README's configuration table is generated from this (scripts/config-table.ts) and a
  * test checks it lists every variable.
  */
-import { bool, hostPortList, int, intList, oneOf, rateRules, redisUrl, str, urlList, v } from "./config-parsers.ts";
+import { bool, hostPortList, int, intList, labelledTokens, oneOf, rateRules, redisUrl, str, urlList, v } from "./config-parsers.ts";
 
 export const CONFIG_SECTIONS = {
   Node: {
@@ -14,7 +14,8 @@ export const CONFIG_SECTIONS = {
     SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
     MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
     TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
-    ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token of the admin area (/admin/api). Unset: admin disabled."),
+    ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Admin token (label `admin`) of /admin/api, the /admin namespace and the dashboard. Unset (and no ADMIN_TOKENS): admin disabled."),
+    ADMIN_TOKENS: v(labelledTokens, undefined, "Several labelled admin tokens, `label:token,label:token`; the label is the audit log's \"who\" (ADMIN_TOKEN's label is `admin`)."),
     CLUSTER_NODES: v(int(1, 64), "3", "Node processes `npm run cluster` starts (or `npm run cluster -- <n>`)."),
   },
   Redis: {
@@ -84,4 +85,4 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 export const CONFIG_SPEC = Object.assign({}, ...Object.values(CONFIG_SECTIONS)) as UnionToIntersection<Flat>;
 
 /** Variables whose values are secrets: never printed. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "REDIS_PASSWORD"]);
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "ADMIN_TOKENS", "REDIS_PASSWORD"]);

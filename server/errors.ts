@@ -82,6 +82,19 @@ export class UnavailableError extends AppError {
   }
 }
 
+/** A destructive action whose typed confirmation is missing or wrong (admin). */
+export class ConfirmationRequiredError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.CONFIRMATION_REQUIRED, message, 400);
+  }
+}
+/** The target is not in a state the action applies to: match already ended, node not live (admin). */
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.CONFLICT, message, 409);
+  }
+}
+
 /** Maps anything thrown to an AppError; unknown errors become INTERNAL (the original is kept as cause). */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;

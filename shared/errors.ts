@@ -41,6 +41,10 @@ export const ErrorCode = {
   STALE_FENCING_TOKEN: "STALE_FENCING_TOKEN",
   /** Far over the input budget for too long. */
   INPUT_FLOOD: "INPUT_FLOOD",
+  /** A destructive admin action whose typed confirmation is missing or does not match. */
+  CONFIRMATION_REQUIRED: "CONFIRMATION_REQUIRED",
+  /** The target is not in a state the action applies to (match already ended, node not live...). */
+  CONFLICT: "CONFLICT",
   /** A dependency (Redis) is unavailable; retry later. */
   UNAVAILABLE: "UNAVAILABLE",
   /** Unexpected server error; details are in the server log, never in the reply. */

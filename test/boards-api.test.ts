@@ -210,7 +210,10 @@ describe("analytics and admin", () => {
     expect((await getJson(a, `/admin/api/leaderboards/daily/players/${who}`, admin("DELETE"))).status).toBe(200);
     expect((await getJson(a, `/admin/api/leaderboards/daily/players/${who}`, admin("DELETE"))).status).toBe(404);
     expect((await getJson(a, `/admin/api/leaderboards/daily/players/${who}`, admin("PUT", { score: -1 }))).status).toBe(400);
-    expect((await getJson(a, "/admin/api/leaderboards/daily/reset", admin("POST"))).status).toBe(200);
+    // A reset needs the typed confirmation "<period>:<instance>" (admin feature).
+    const day = (await getJson<LeaderboardPage>(a, "/api/leaderboards/daily")).body.instance;
+    expect((await getJson(a, "/admin/api/leaderboards/daily/reset", admin("POST"))).status).toBe(400);
+    expect((await getJson(a, "/admin/api/leaderboards/daily/reset", admin("POST", { confirm: `daily:${day}` }))).status).toBe(200);
     expect((await getJson<LeaderboardPage>(a, "/api/leaderboards/daily")).body).toMatchObject({ total: 0, entries: [] });
     expect((await getJson<LeaderboardPage>(a, "/api/leaderboards/weekly?limit=1")).body.total).toBeGreaterThan(0);
   });

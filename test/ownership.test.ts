@@ -20,6 +20,7 @@ const OWNED: Record<string, readonly string[]> = {
   boards: ["boards", "analytics"],
   nodes: ["nodes"],
   limits: ["limits"],
+  admin: ["admin"],
 };
 const NAMESPACES = Object.values(OWNED).flat();
 const KEY_USE = new RegExp(`\\bkeys\\.(${NAMESPACES.join("|")})\\b|Keys\\["(${NAMESPACES.join("|")})"\\]`, "g");

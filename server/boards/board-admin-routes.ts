@@ -1,13 +1,13 @@
 /**
  * Admin routes of the boards and analytics (mounted under /admin/api, already authenticated): read the
- * dashboard figures, reset a board, set or remove a player's points. Seams for the dashboard issue.
+ * dashboard figures, reset a board (with a typed confirmation), set or remove a player's points.
  */
 import type { FastifyInstance } from "fastify";
 import Type, { type Static } from "typebox";
 import { LeaderboardParams, PLAYER_ID_PATTERN, BOARD_DATE_PATTERN } from "../../shared/schemas.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
-import { NotFoundError } from "../errors.ts";
+import { ConfirmationRequiredError, NotFoundError } from "../errors.ts";
 import { boardTtlMs, type PeriodGrace } from "./periods.ts";
 import { expectOk } from "../redis/script-codes.ts";
 import { instanceOrThrow } from "./board-routes.ts";
@@ -21,6 +21,7 @@ const DaysQuery = Type.Object({ days: Type.Optional(Type.String({ pattern: "^([1
 const MinutesQuery = Type.Object({ minutes: Type.Optional(Type.String({ pattern: "^([1-9][0-9]{0,3})$" })) }, closed);
 const BoardPlayerParams = Type.Object({ period: LeaderboardParams.properties.period, playerId: Type.String({ pattern: PLAYER_ID_PATTERN }) }, closed);
 type BoardPlayerParams = Static<typeof BoardPlayerParams>;
+const ResetBody = Type.Object({ confirm: Type.Optional(Type.String({ maxLength: 64 })) }, closed);
 const SetPointsBody = Type.Object({ score: Type.Integer({ minimum: 0, maximum: MAX_BOARD_POINTS }) }, closed);
 
 export interface BoardAdminDeps {
@@ -57,10 +58,15 @@ export async function boardAdminRoutes(admin: FastifyInstance, deps: BoardAdminD
     minutes: await analytics.minutes(Math.min(1440, Number(req.query.minutes ?? 60))),
   }));
 
-  admin.post<{ Params: LeaderboardParams; Querystring: DateQuery }>(
+  // A reset cannot be undone: it takes the typed confirmation "<period>:<instance>" (e.g. "weekly:2026-W47").
+  admin.post<{ Params: LeaderboardParams; Querystring: DateQuery; Body: Static<typeof ResetBody> | undefined }>(
     "/leaderboards/:period/reset",
-    { schema: { params: LeaderboardParams, querystring: DateQuery } },
-    async (req) => edit(req.params.period, req.query.date, "reset", "", 0),
+    { schema: { params: LeaderboardParams, querystring: DateQuery, body: Type.Optional(ResetBody) } },
+    async (req) => {
+      const expected = `${req.params.period}:${instanceOrThrow(req.params.period, req.query.date, now())}`;
+      if (req.body?.confirm !== expected) throw new ConfirmationRequiredError(`Resetting this board needs the body { "confirm": "${expected}" }`);
+      return edit(req.params.period, req.query.date, "reset", "", 0);
+    },
   );
 
   admin.put<{ Params: BoardPlayerParams; Querystring: DateQuery; Body: Static<typeof SetPointsBody> }>(

@@ -13,6 +13,7 @@ import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
 import type { Metrics } from "../metrics.ts";
 import { parseSubjectKey, type Subject } from "./subject.ts";
+import type { RefusalFeed } from "./refusal-feed.ts";
 
 export interface AbuseSettings {
   playerThreshold: number;
@@ -41,13 +42,22 @@ export interface OffenderInfo {
 }
 
 /** Why a violation was recorded (a metrics label, and the ban reason when it tips over). */
-export type ViolationReason = "rate_limited" | "invalid_payload" | "unknown_event" | "input_flood";
+export type ViolationReason = "rate_limited" | "invalid_payload" | "unknown_event" | "input_flood" | "bad_admin_token";
+
+interface Pending {
+  subject: Subject;
+  weight: number;
+  reason: ViolationReason;
+  /** Violations folded in, and what the last one refused (e.g. the rate-limited action). */
+  count: number;
+  detail: string;
+}
 
 const FLUSH_MS = 100;
 const REASON_MAX = 200;
 
 export class AbuseTracker {
-  private pending = new Map<string, { subject: Subject; weight: number; reason: ViolationReason }>();
+  private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -60,16 +70,21 @@ export class AbuseTracker {
     readonly settings: AbuseSettings,
     /** Told about every ban this node issues (to disconnect the subject's sockets cluster-wide). */
     private readonly onBanned: (subject: Subject, reason: string, remainingMs: number) => Promise<void> | void,
+    /** Where each flushed subject's violations are listed for the admin view (none: not listed). */
+    private readonly feed?: RefusalFeed,
   ) {}
 
   /** Queues violation weight for subjects; flushed to Redis shortly. */
-  record(subjects: Subject[], weight: number, reason: ViolationReason): void {
+  record(subjects: Subject[], weight: number, reason: ViolationReason, detail = ""): void {
     if (weight <= 0 || subjects.length === 0) return;
     this.metrics.violations.inc({ reason }, weight);
     for (const subject of subjects) {
       const entry = this.pending.get(subject.key);
-      if (entry) entry.weight += weight;
-      else this.pending.set(subject.key, { subject, weight, reason });
+      if (entry) {
+        entry.weight += weight;
+        entry.count++;
+        entry.detail = detail || entry.detail;
+      } else this.pending.set(subject.key, { subject, weight, reason, count: 1, detail });
     }
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -86,12 +101,12 @@ export class AbuseTracker {
     return this.flushing;
   }
 
-  private async write(batch: { subject: Subject; weight: number; reason: ViolationReason }[]): Promise<void> {
+  private async write(batch: Pending[]): Promise<void> {
     const { decayPerSecond, banMs } = this.settings;
     await Promise.all(
-      batch.map(async ({ subject, weight, reason }) => {
+      batch.map(async ({ subject, weight, reason, count, detail }) => {
         try {
-          const [, banRemaining, newlyBanned, nowMs] = await this.scripts.run(
+          const [score, banRemaining, newlyBanned, nowMs] = await this.scripts.run(
             "abuseRecord",
             [this.keys.limits.violations(subject.key), this.keys.limits.ban(subject.key)],
             [weight, decayPerSecond, this.thresholdOf(subject), banMs, reason],
@@ -99,6 +114,7 @@ export class AbuseTracker {
           );
           await this.touchOffenders(subject, nowMs);
           if (newlyBanned === 1) await this.banned(subject, reason, banRemaining, nowMs);
+          await this.feed?.add({ at: nowMs, subject: subject.key, kind: subject.kind, reason, detail, count, score: Number(score), banned: newlyBanned === 1 });
         } catch (err) {
           this.log.error({ err, subject: subject.key }, "recording a violation failed");
         }
@@ -166,6 +182,13 @@ export class AbuseTracker {
     const res = await this.redis.multi().del(this.keys.limits.ban(subject.key)).del(this.keys.limits.violations(subject.key)).exec();
     await this.redis.zrem(this.keys.limits.bans, subject.key);
     return Number(res?.[0]?.[1] ?? 0) > 0;
+  }
+
+  /** A subject's ban (reason and time left), or null when it is not banned. */
+  async banOf(subject: Subject): Promise<{ reason: string; remainingMs: number } | null> {
+    const key = this.keys.limits.ban(subject.key);
+    const [reason, ttl] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    return reason !== null && ttl > 0 ? { reason, remainingMs: ttl } : null;
   }
 
   /** Current bans, longest first, read from the index and confirmed by each ban key's TTL. */

@@ -23,9 +23,12 @@ import { RateLimiter } from "./rate-limiter.ts";
 import { RuleSet } from "./rules.ts";
 import { ipSubject, playerSubject, type Subject } from "./subject.ts";
 import { limitsAdminRoutes } from "./admin-routes.ts";
+import { RefusalFeed } from "./refusal-feed.ts";
 
 /** Violation weights: a refused request is a slip; a flood is deliberate. */
-const WEIGHT: Record<ViolationReason, number> = { rate_limited: 1, invalid_payload: 1, unknown_event: 1, input_flood: 10 };
+const WEIGHT: Record<Exclude<ViolationReason, "bad_admin_token">, number> = { rate_limited: 1, invalid_payload: 1, unknown_event: 1, input_flood: 10 };
+/** Wrong admin tokens from one address that ban it (within the decay window): guessing is never cheap. */
+export const ADMIN_GUESSES_BEFORE_BAN = 5;
 /** Free invalid/unknown messages per socket: a burst of 20, then one every 3 s (client bugs happen). */
 const FREE_STRIKES = 20;
 const STRIKES_PER_SECOND = 1 / 3;
@@ -41,6 +44,12 @@ export const ipRoom = (subject: Subject) => `abuse:${subject.key}`;
 export interface LimitsService {
   readonly limiter: RateLimiter;
   readonly abuse: AbuseTracker;
+  /** The recent refusals and violations (admin Abuse view). */
+  readonly refusals: RefusalFeed;
+  /** Throws BannedError when any of the subject's player or IP is banned (e.g. the admin area, per IP). */
+  checkBan(subject: LimitSubject): Promise<void>;
+  /** Counts a violation against the subject's player and IP (a wrong admin token: ADMIN_GUESSES_BEFORE_BAN ban the IP). */
+  violation(subject: LimitSubject, reason: ViolationReason, detail?: string): void;
 }
 
 declare module "../core/feature.ts" {
@@ -61,6 +70,7 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
   const { config, metrics } = ctx;
   const rules = new RuleSet(config.RATE_LIMITS);
   const limiter = new RateLimiter(ctx.redis, ctx.scripts, ctx.keys, rules);
+  const refusals = new RefusalFeed(ctx.redis, ctx.keys, ctx.nodeId);
   const abuse = new AbuseTracker(
     ctx.redis,
     ctx.scripts,
@@ -74,7 +84,11 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
       decayPerSecond: config.BAN_THRESHOLD / config.VIOLATION_DECAY_SECONDS,
     },
     (subject, reason, remainingMs) => kickBanned(ctx, subject, reason, remainingMs),
+    refusals,
   );
+  // Half a guess of headroom: the score decays between guesses, and the fifth must still reach the threshold.
+  const adminGuessWeight = Math.ceil(config.IP_BAN_THRESHOLD / (ADMIN_GUESSES_BEFORE_BAN - 0.5));
+  const weightOf = (reason: ViolationReason) => (reason === "bad_admin_token" ? adminGuessWeight : WEIGHT[reason]);
   const inputSettings: InputBudgetSettings = { ratePerSecond: config.INPUT_RATE_PER_SECOND, ...opts.input };
   // Per-socket state lives as long as the socket object: no cleanup on disconnect needed.
   const inputBudgets = new WeakMap<AppSocket, InputBudget>();
@@ -110,12 +124,18 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     const d = await limiter.check(owner.key, action);
     if (d.allowed) return;
     metrics.rateLimited.inc({ action });
-    abuse.record(subjects, WEIGHT.rate_limited, "rate_limited");
+    abuse.record(subjects, WEIGHT.rate_limited, "rate_limited", action);
     throw new RateLimitedError(d.retryAfterMs, `Too many ${action} requests; retry in ${Math.ceil(d.retryAfterMs / 1000)} s`);
   };
 
   return {
-    service: { limiter, abuse },
+    service: {
+      limiter,
+      abuse,
+      refusals,
+      checkBan: (s) => refuseIfBanned(subjectsOf(s)),
+      violation: (s, reason, detail) => abuse.record(subjectsOf(s), weightOf(reason), reason, detail),
+    },
 
     registerEvents(router) {
       router.onReject = onReject;

@@ -6,6 +6,7 @@
 import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import { parseRecord, recordFields, type MatchRecord, type NewMatch } from "./match-record.ts";
+import type { MatchResultRow } from "../../shared/game/types.ts";
 
 /** A candidate of the scanner: lease time left (ms, <= 0 when free) and its record's status. */
 export interface MatchGlance {
@@ -84,6 +85,28 @@ export class MatchStore {
         }
       }),
     );
+  }
+
+  /** One page of the active matches, oldest first, with their count (admin views). */
+  async activePage(offset: number, limit: number): Promise<{ total: number; ids: string[] }> {
+    const [total, ids] = await Promise.all([this.redis.zcard(this.k.active), limit > 0 ? this.redis.zrange(this.k.active, offset, String(offset + limit - 1)) : Promise.resolve([] as string[])]);
+    return { total, ids };
+  }
+
+  /** A match's status and, once ended, its results as recorded by the fenced end; null when gone. */
+  async outcome(matchId: string): Promise<{ status: string; results: MatchResultRow[] } | null> {
+    const [status, results] = await this.redis.hmget(this.k.record(matchId), "status", "results");
+    if (!status) return null;
+    return { status, results: results ? (JSON.parse(results) as MatchResultRow[]) : [] };
+  }
+
+  /**
+   * Names another node as the match's chosen host (an operator's hand-over): the scanners then leave a
+   * free lease to that node. NX: a record that expired meanwhile is not brought back without a TTL.
+   */
+  async rehost(matchId: string, nodeId: string): Promise<void> {
+    const key = this.k.record(matchId);
+    await this.redis.multi().hset(key, "hostNodeId", nodeId).pexpire(key, this.lifetimeMs, "NX").exec();
   }
 
   /** Takes matches off the active list. */

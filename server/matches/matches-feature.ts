@@ -30,6 +30,8 @@ import { MatchEnder } from "./match-ender.ts";
 import { MatchScanner, SCAN_INTERVAL_MS } from "./match-scanner.ts";
 import { PlayerAttach } from "./player-attach.ts";
 import { matchTimings, type MatchRuntime } from "./match-runtime.ts";
+import { MatchControl, type MatchEndOutcome, type MatchHandOverOutcome } from "./match-control.ts";
+import { MatchViews } from "./match-views.ts";
 
 /** A cached host is re-read this often while inputs flow (heals a missed announcement). */
 const HOST_REVALIDATE_MS = 2_000;
@@ -57,6 +59,12 @@ export interface MatchesService {
   /** The live host object of a match hosted here (tests, admin). */
   hosted(matchId: string): MatchHost | undefined;
   readonly router: InputRouter;
+  /** Operator: ends a match now through its host (see match-control.ts); the result is applied once. */
+  end(matchId: string, reason: string): Promise<MatchEndOutcome>;
+  /** Operator: moves a match to another live node (default: the least loaded other one). */
+  handOver(matchId: string, toNodeId?: string): Promise<MatchHandOverOutcome>;
+  /** Matches as the admin dashboard reads them. */
+  readonly views: MatchViews;
 }
 
 declare module "../core/feature.ts" {
@@ -148,6 +156,7 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
     if (hostNodeId === core.nodeId) void scanner.tryHost(matchId);
     else nodes.inbox.send(hostNodeId, "host", { m: matchId });
   };
+  const control = new MatchControl(rt, (id) => scanner.tryHost(id), nudge);
   let timers: NodeJS.Timeout[] = [];
 
   return {
@@ -159,6 +168,9 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
       hostedCount: () => hosted.size,
       hosted: (id) => hosted.get(id),
       router,
+      end: (id, reason) => control.end(id, reason),
+      handOver: (id, to) => control.handOver(id, to),
+      views: new MatchViews(rt),
     },
 
     registerEvents(events) {

@@ -18,9 +18,25 @@ export interface NodeLoad {
   startedAt: number;
   /** Where this node listens (for operators; clients go through the load balancer). */
   url: string;
+  /** Resident set size, bytes (0: not reported). */
+  rssBytes?: number;
+  /** CPU use since the previous heartbeat, percent of one core. */
+  cpuPercent?: number;
+  /** Package and Node.js versions ("": not reported). */
+  version?: string;
 }
 
-export interface NodeInfo extends NodeLoad {
+/** A node that stopped heartbeating without leaving (killed, hung, partitioned). */
+export interface DeadNode {
+  nodeId: string;
+  /** Wall-clock ms of its last heartbeat. */
+  lastSeen: number;
+}
+
+/** How long a node that stopped heartbeating stays listed as dead (for operators). */
+export const DEAD_NODE_KEEP_MS = 15 * 60_000;
+
+export interface NodeInfo extends Required<NodeLoad> {
   nodeId: string;
   /** Wall-clock ms of the last heartbeat, as the node saw it. */
   lastSeen: number;
@@ -54,6 +70,9 @@ export class NodeRegistry {
           lagMs: String(load.lagMs),
           startedAt: String(load.startedAt),
           url: load.url,
+          rss: String(load.rssBytes ?? 0),
+          cpu: String(load.cpuPercent ?? 0),
+          version: load.version ?? "",
           lastSeen: String(now),
         })
         .pexpire(key, this.nodeTtlMs)
@@ -79,16 +98,22 @@ export class NodeRegistry {
 
   /** Live nodes with their load (a node is live while its heartbeat hash exists). */
   async list(): Promise<NodeInfo[]> {
-    const ids = await this.redis.zrange(this.k.registry, "0", "-1");
+    const flat = await this.redis.zrange(this.k.registry, "0", "-1", "WITHSCORES");
+    const ids: string[] = [];
+    const scores: number[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      ids.push(flat[i]!);
+      scores.push(Number(flat[i + 1]));
+    }
     if (ids.length === 0) return [];
     // One command per node (each hash on its own slot), auto-pipelined.
     const res = await Promise.all(ids.map((id) => this.redis.hgetall(this.k.node(id)).catch(() => null)));
     const out: NodeInfo[] = [];
-    const dead: string[] = [];
+    const dead: DeadNode[] = [];
     ids.forEach((nodeId, i) => {
       const hash = res[i] ?? null;
       if (!hash || hash.lastSeen === undefined) {
-        dead.push(nodeId);
+        dead.push({ nodeId, lastSeen: scores[i]! });
         return;
       }
       out.push({
@@ -98,11 +123,42 @@ export class NodeRegistry {
         lagMs: Number(hash.lagMs) || 0,
         startedAt: Number(hash.startedAt) || 0,
         url: hash.url ?? "",
+        rssBytes: Number(hash.rss) || 0,
+        cpuPercent: Number(hash.cpu) || 0,
+        version: hash.version ?? "",
         lastSeen: Number(hash.lastSeen) || 0,
       });
     });
-    if (dead.length) await this.redis.zrem(this.k.registry, ...dead);
+    if (dead.length) await Promise.all(dead.map((d) => this.bury(d)));
     return out;
+  }
+
+  /**
+   * Moves a node whose heartbeat hash expired from the registry to the dead list. Only the caller whose
+   * ZREM removed it writes the entry; a graceful `remove` takes the node out of the registry before its
+   * hash, so a node that left is never listed as dead.
+   */
+  private async bury(d: DeadNode): Promise<void> {
+    if ((await this.redis.zrem(this.k.registry, d.nodeId)) !== 1) return;
+    await this.redis
+      .multi()
+      .zadd(this.k.dead, d.lastSeen, d.nodeId)
+      .zremrangebyscore(this.k.dead, "-inf", d.lastSeen - DEAD_NODE_KEEP_MS)
+      .pexpire(this.k.dead, DEAD_NODE_KEEP_MS)
+      .exec();
+  }
+
+  /** Nodes that stopped heartbeating in the last DEAD_NODE_KEEP_MS, most recent first. */
+  async recentlyDead(now: number): Promise<DeadNode[]> {
+    const flat = await this.redis.zrange(this.k.dead, "+inf", String(now - DEAD_NODE_KEEP_MS), "BYSCORE", "REV", "WITHSCORES");
+    const out: DeadNode[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ nodeId: flat[i]!, lastSeen: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** A node (re)joining is not dead any more (a node restarted under the same id). */
+  async revive(nodeId: string): Promise<void> {
+    await this.redis.zrem(this.k.dead, nodeId);
   }
 
   /** Whether each node is live right now (its heartbeat hash exists), read fresh from Redis. */
@@ -112,6 +168,8 @@ export class NodeRegistry {
 
   /** Removes a node at graceful stop, so nobody picks it as a host in the meantime. */
   async remove(nodeId: string): Promise<void> {
-    await Promise.all([this.redis.zrem(this.k.registry, nodeId), this.redis.del(this.k.node(nodeId))]);
+    // The registry entry first: a concurrent list() that then finds the hash gone must not bury the node.
+    await this.redis.zrem(this.k.registry, nodeId);
+    await Promise.all([this.redis.del(this.k.node(nodeId)), this.redis.zrem(this.k.dead, nodeId)]);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Feature "nodes": this node's place in the cluster. Heartbeats its load into the registry every
- * HEARTBEAT_INTERVAL_MS, keeps a cached view of the live nodes (for "is that host alive?" checks on hot-ish
+ * HEARTBEAT_INTERVAL_MS (with its RSS, CPU, version and event-loop p99), keeps a cached view of the live nodes (for "is that host alive?" checks on hot-ish
  * paths), picks hosts for new matches (`pickHost`, called by the matchmaker), owns the node's inbox
  * channel, and serves GET /admin/api/nodes. Leaves the registry at graceful stop.
  */
@@ -10,6 +10,7 @@ import { defineFeature, type Core } from "../core/feature.ts";
 import { advertisedHost } from "../config.ts";
 import { NodeInbox } from "./node-inbox.ts";
 import { NodeRegistry, loadScore, type NodeInfo } from "./node-registry.ts";
+import { ProcessStats } from "./process-stats.ts";
 
 /** Resolution of the event-loop delay histogram reported in heartbeats (ms). */
 const LAG_RESOLUTION_MS = 10;
@@ -26,6 +27,7 @@ export class Nodes {
   private recentPicks: { nodeId: string; at: number }[] = [];
   private hostedCount: () => number = () => 0;
   private stopped = false;
+  private readonly proc = new ProcessStats();
 
   constructor(private readonly core: Core) {
     this.registry = new NodeRegistry(core.redis, core.keys, core.config.NODE_TTL_MS);
@@ -55,6 +57,7 @@ export class Nodes {
     this.lag.enable();
     await this.inbox.start(this.core.connect);
     // In the registry before start() returns: a node that answers is a node others may pick.
+    await this.registry.revive(this.core.nodeId).catch(() => {});
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.core.config.HEARTBEAT_INTERVAL_MS);
   }
@@ -76,7 +79,7 @@ export class Nodes {
     try {
       await this.registry.heartbeat(
         this.core.nodeId,
-        { ccu: this.core.io.of("/").sockets.size, matches: this.hostedCount(), lagMs, startedAt: this.startedAt, url: this.url },
+        { ccu: this.core.io.of("/").sockets.size, matches: this.hostedCount(), lagMs, startedAt: this.startedAt, url: this.url, ...this.proc.sample() },
         this.core.now(),
       );
       if (this.stopped) return;

@@ -9,6 +9,7 @@ import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
 import { ScriptCode, expectOk, scriptFailure } from "../redis/script-codes.ts";
+import { NameIndex, type NameHit } from "./name-index.ts";
 
 /** Skill rating of a player with no games (stored as field `rating` of the profile hash). */
 export const DEFAULT_RATING = 1000;
@@ -38,12 +39,16 @@ const ratingOf = (raw: string | null | undefined): number => {
 };
 
 export class PlayerStore {
+  private readonly nameIndex: NameIndex;
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.nameIndex = new NameIndex(redis, keys, (ids) => this.names(ids));
+  }
 
   private get k() {
     return this.keys.players;
@@ -69,9 +74,14 @@ export class PlayerStore {
     return this.redis.get(this.k.device(deviceId));
   }
 
-  /** Records a login: the display name and when. */
+  /** Records a login: the display name and when, and indexes the name for search (two slots, one round trip). */
   async recordLogin(playerId: string, name: string, at: number): Promise<void> {
-    await this.redis.hset(this.k.profile(playerId), { name, lastLoginAt: String(at) });
+    await Promise.all([this.redis.hset(this.k.profile(playerId), { name, lastLoginAt: String(at) }), this.nameIndex.add(playerId, name, at)]);
+  }
+
+  /** Players whose current name starts with `prefix` (case-insensitive), in name order (see name-index.ts). */
+  searchNames(prefix: string, limit: number): Promise<NameHit[]> {
+    return this.nameIndex.find(prefix, limit, this.now());
   }
 
   /** The stored profile hash, or null when the player does not exist. */

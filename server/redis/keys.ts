@@ -39,6 +39,11 @@ export function createKeys(prefix: string) {
       lastEnd: (playerId: string) => `${p}player:{${playerId}}:lastend`,
       /** Set: match ids applied to the player's stats (exactly-once marker), bucketed by match day. */
       applied: (playerId: string, day: string) => `${p}player:{${playerId}}:applied:${day}`,
+      /**
+       * Sorted set, every score 0 (ordered by bytes, searched with ZRANGE BYLEX): "<folded name>\0<name>\0<playerId>"
+       * of the players who logged in during one week (`week` = whole weeks since the epoch); expires weeks later.
+       */
+      names: (week: number) => `${p}players:names:${week}`,
     }),
 
     /** server/matchmaking/: one hash tag per queue. */
@@ -124,6 +129,8 @@ export function createKeys(prefix: string) {
       node: (nodeId: string) => `${p}node:{${nodeId}}`,
       /** Pub/sub channel: messages for one node (routed inputs, snapshots, commands). */
       inbox: (nodeId: string) => `${p}node:{${nodeId}}:inbox`,
+      /** Sorted set: nodeId -> last heartbeat (ms) of nodes that stopped heartbeating (died); pruned, TTL. */
+      dead: `${p}nodes:dead`,
     }),
 
     /** server/limits/: one tag per subject (`p:<playerId>` or `ip:<address>`). */
@@ -138,6 +145,20 @@ export function createKeys(prefix: string) {
       bans: `${p}abuse:bans`,
       /** Sorted set: subjects with a recent violation -> last violation (ms), for the admin view; TTL = decay window. */
       offenders: `${p}abuse:offenders`,
+      /** Stream (capped, MAXLEN ~): recent refusals and violations, one entry per subject per flush, for the admin view. */
+      refusals: `${p}abuse:refusals`,
+    }),
+
+    /** server/admin/: the dashboard's own keys (none shares a slot with another: no hash tags). */
+    admin: Object.freeze({
+      /** Stream (capped, MAXLEN ~ AUDIT_MAX_ENTRIES): every state-changing admin request. */
+      audit: `${p}admin:audit`,
+      /** String (JSON, TTL = its lifetime): the announcement players who connect meanwhile still get. */
+      announcement: `${p}admin:announce`,
+      /** Hash (TTL = series retention): minute of the UTC day -> count, of one per-minute series, one day. */
+      series: (kind: string, day: string) => `${p}admin:series:${kind}:${day}`,
+      /** Hash (TTL = series retention): "<minute>|<bucket le>" -> queue waits in that bucket, one day. */
+      waitHistogram: (day: string) => `${p}admin:series:wait:${day}`,
     }),
   });
 }

@@ -1,0 +1,72 @@
+/**
+ * The recent refusals and violations, for the admin Abuse view: a capped Redis Stream (XADD MAXLEN ~),
+ * written by the abuse tracker's flush, so one entry stands for what one subject did in one flush
+ * interval (~100 ms) on one node: a flood costs Redis one entry per subject and interval, not one per
+ * refused request. The stream also expires a day after its last entry.
+ */
+import type { RedisClient } from "../redis/connection.ts";
+import type { Keys } from "../redis/keys.ts";
+import type { Subject } from "./subject.ts";
+
+/** Entries kept (approximately: MAXLEN ~ trims whole stream nodes). */
+export const REFUSAL_FEED_MAX = 1000;
+const FEED_TTL_MS = 86_400_000;
+
+export interface RefusalEntry {
+  /** Stream id (time-ordered). */
+  id: string;
+  at: number;
+  subject: string;
+  kind: Subject["kind"];
+  /** Violation reason: rate_limited, invalid_payload, unknown_event, input_flood, bad_admin_token. */
+  reason: string;
+  /** What was refused, when known (the rate-limited action, e.g. "queue_join"). */
+  detail: string;
+  /** Violations of this subject folded into the entry. */
+  count: number;
+  /** Score after them (0 while banned). */
+  score: number;
+  /** This entry's violations tipped the subject into a ban. */
+  banned: boolean;
+  nodeId: string;
+}
+
+export class RefusalFeed {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: Keys,
+    private readonly nodeId: string,
+  ) {}
+
+  /** Appends one entry (one key: cluster-safe). */
+  async add(e: Omit<RefusalEntry, "id" | "at" | "nodeId"> & { at: number }): Promise<void> {
+    const key = this.keys.limits.refusals;
+    await this.redis
+      .multi()
+      .xadd(key, "MAXLEN", "~", REFUSAL_FEED_MAX, "*", "at", String(e.at), "subject", e.subject, "reason", e.reason, "detail", e.detail, "count", String(e.count), "score", String(e.score), "banned", e.banned ? "1" : "0", "node", this.nodeId)
+      .pexpire(key, FEED_TTL_MS)
+      .exec();
+  }
+
+  /** The newest `count` entries, newest first. */
+  async recent(count: number): Promise<RefusalEntry[]> {
+    const rows = (await this.redis.xrevrange(this.keys.limits.refusals, "+", "-", "COUNT", count)) as [string, string[]][];
+    return rows.map(([id, flat]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
+      const subject = f.subject ?? "";
+      return {
+        id,
+        at: Number(f.at ?? id.split("-")[0]),
+        subject,
+        kind: subject.startsWith("p:") ? "player" : "ip",
+        reason: f.reason ?? "",
+        detail: f.detail ?? "",
+        count: Number(f.count ?? 1),
+        score: Number(f.score ?? 0),
+        banned: f.banned === "1",
+        nodeId: f.node ?? "",
+      };
+    });
+  }
+}
