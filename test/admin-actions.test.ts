@@ -2,10 +2,10 @@
  * Admin actions across two real nodes over one Redis: announcements reach players on both nodes (and
  * those connecting later), kick disconnects a player wherever they are, every action lands in the audit
  * stream with its label and address, the name index finds players by prefix, a board reset needs its
- * typed confirmation, and the overview (read from Redis) is the same on both nodes, dead nodes included.
+ * typed confirmation, and the overview (read from RedisClient) is the same on both nodes, dead nodes included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, nextEvent, redisClient, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -18,7 +18,7 @@ const OPS = "ops-token-0123456789abcdef";
 const BOT = "bot-token-0123456789abcdef";
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 let prefix: string;
 const sockets: ClientSocket[] = [];
 
@@ -63,7 +63,7 @@ describe("admin actions across two nodes", () => {
     expect(res.body.announcement).toMatchObject({ message: "Servers restart at 04:00 UTC", by: "ops" });
     for (const g of await Promise.all(got)) expect(g.message).toBe("Servers restart at 04:00 UTC");
 
-    // Kept in Redis for its lifetime: a player connecting to the other node meanwhile gets it at connect.
+    // Kept in RedisClient for its lifetime: a player connecting to the other node meanwhile gets it at connect.
     const stored = await redis.get(createKeys(prefix).admin.announcement);
     expect(JSON.parse(stored!)).toMatchObject({ message: "Servers restart at 04:00 UTC", by: "ops" });
     expect(await redis.pttl(createKeys(prefix).admin.announcement)).toBeGreaterThan(50_000);

@@ -1,11 +1,11 @@
 /**
- * Operator control of matches across two real nodes over one Redis, each call sent to the node that does
+ * Operator control of matches across two real nodes over one RedisClient, each call sent to the node that does
  * NOT host the match: the live view streams the host's snapshots; ending a match sends `match:end` once to
  * players on both nodes and applies the result once; handing it over moves the host (the game goes on
  * from where it was); refusals are coded. Every action is in the audit stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
 import type { RunningNode } from "../server/node.ts";
@@ -17,7 +17,7 @@ import { createKeys, type Keys } from "../server/redis/keys.ts";
 const OPS = "ops-token-0123456789abcdef";
 let a: RunningNode;
 let b: RunningNode;
-let redis: Redis;
+let redis: RedisClient;
 let keys: Keys;
 const sockets: ClientSocket[] = [];
 

@@ -3,7 +3,7 @@
  * that knows the other features. Every read goes through the owner's store or service.
  */
 import type { Core, Services } from "../core/feature.ts";
-import { WORLD_QUEUE, parsePointer } from "../matchmaking/queue-store.ts";
+import { WORLD_QUEUE, parsePointer } from "../matchmaking/tickets.ts";
 import { scheduleFromConfig, searchFor } from "../matchmaking/schedule.ts";
 import { instanceOrThrow } from "../boards/board-routes.ts";
 import { playerSubject } from "../limits/subject.ts";
