@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { login, redisClient, request, startTestNode, waitFor } from "./helpers/harness.ts";
 import type { RunningNode } from "../server/node.ts";
-import { connectFrom, fetchFrom, metricValue, rawConnect, type RawConn } from "./edge-helpers.ts";
+import { connectFrom, fetchFrom, metricValue, openRaw, rawConnect, type RawConn } from "./edge-helpers.ts";
 import { ThrottledLog } from "../server/http/throttled-log.ts";
 import type { FastifyBaseLogger } from "fastify";
 
@@ -19,9 +19,7 @@ async function node(env: Parameters<typeof startTestNode>[0] = {}): Promise<Runn
   return n;
 }
 async function openMany(port: number, from: string, count: number): Promise<RawConn[]> {
-  const out: RawConn[] = [];
-  // In batches: a thousand simultaneous connects would only measure the listen backlog.
-  for (let i = 0; i < count; i += 50) out.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => rawConnect(port, from)))));
+  const out = await openRaw(port, from, count);
   conns.push(...out);
   return out;
 }

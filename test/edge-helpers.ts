@@ -52,8 +52,15 @@ export function rawConnect(port: number, from: string): Promise<RawConn> {
   });
 }
 
+/** Opens `count` idle raw connections from an address, in batches of 50. */
+export async function openRaw(port: number, from: string, count: number): Promise<RawConn[]> {
+  const out: RawConn[] = [];
+  for (let i = 0; i < count; i += 50) out.push(...(await Promise.all(Array.from({ length: Math.min(50, count - i) }, () => rawConnect(port, from)))));
+  return out;
+}
+
 /** A socket.io client from an address; rejects with `{ message, data }` on connect_error. */
-export function connectFrom(from: string, node: { url: string }, token: string | undefined): Promise<ClientSocket> {
+export function connectFrom(from: string, node: { url: string }, token: string | undefined, headers: Record<string, string> = {}): Promise<ClientSocket> {
   return new Promise((ok, fail) => {
     const s: ClientSocket = ioClient(node.url, {
       transports: ["websocket"],
@@ -61,6 +68,7 @@ export function connectFrom(from: string, node: { url: string }, token: string |
       reconnection: false,
       forceNew: true,
       localAddress: from,
+      extraHeaders: headers,
     } as Parameters<typeof ioClient>[1]);
     s.once("connect", () => ok(s));
     s.once("connect_error", (err) => {
@@ -83,11 +91,12 @@ export async function repeatedConnects(from: string, node: { url: string }, atte
   await new Promise<void>((ok) => {
     engine.on("message", (raw: unknown) => {
       const text = String(raw);
-      // "44{...}": CONNECT_ERROR of the main namespace with its data.
-      if (text.startsWith("44")) answers.push((JSON.parse(text.slice(2)) as { data?: { code?: string } }).data ?? {});
+      // Socket.IO packets inside Engine.IO messages: "4{...}" is CONNECT_ERROR (main namespace) with its data.
+      if (text.startsWith("4")) answers.push((JSON.parse(text.slice(1)) as { data?: { code?: string } }).data ?? {});
       if (answers.length === attempts) ok();
     });
-    for (let i = 0; i < attempts; i++) engine.send(`40${JSON.stringify({ token: `not-a-token-${i}` })}`);
+    // "0{auth}": CONNECT to the main namespace.
+    for (let i = 0; i < attempts; i++) engine.send(`0${JSON.stringify({ token: `not-a-token-${i}` })}`);
   });
   engine.close();
   return answers;

@@ -122,7 +122,7 @@ describe("every key has a bounded lifetime", () => {
       const ttls = await Promise.all(all.map(async (k) => [k, await redis.pttl(k)] as const));
       // Capped instead: the registry of live nodes (one member per node, pruned by heartbeat) and the
       // results stream (XADD MAXLEN ~100,000), which exists from start-up (its consumer group).
-      const capped = new Set([n.core.keys.nodes.registry, n.core.keys.boards.results]);
+      const capped = new Set<string>([n.core.keys.nodes.registry, n.core.keys.boards.results]);
       expect(ttls.filter(([k, t]) => t < 0 && !capped.has(k)).map(([k]) => k)).toEqual([]);
     } finally {
       await n.stop();
