@@ -194,6 +194,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const metricsRoute = metricsEndpoint(app, {
     registry: metrics.registry,
     cacheMs: config.METRICS_CACHE_MS,
+    perAddressPerSecond: config.METRICS_SCRAPES_PER_IP_PER_SECOND,
     port: config.METRICS_PORT,
     host: config.HOST,
     token: config.METRICS_TOKEN,

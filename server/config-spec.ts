@@ -91,6 +91,7 @@ export const CONFIG_SECTIONS = {
     METRICS_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token for /metrics on the main port."),
     METRICS_ALLOW: v(addressList, "loopback", "Addresses/CIDRs that may read /metrics on the main port without the token (`false`: none)."),
     METRICS_CACHE_MS: v(int(0, 60_000), "1000", "A rendered /metrics page is reused this long (one render at a time; 0 = render each scrape)."),
+    METRICS_SCRAPES_PER_IP_PER_SECOND: v(int(0, 10_000), "10", "Scrapes of /metrics one address may make per second, bursting to twice that (0 = no cap); over it: 429."),
   },
 } as const;
 

@@ -1,7 +1,7 @@
 /**
  * /metrics is cheap and private: rendered at most once per METRICS_CACHE_MS whatever the scrape rate,
  * served on METRICS_PORT only when that is set, otherwise on the main port to METRICS_ALLOW addresses or
- * with Bearer METRICS_TOKEN; refusals never render. Real nodes over real HTTP, from distinct loopback
+ * with Bearer METRICS_TOKEN; refusals never render; at most 10 scrapes per second per address. Real nodes over real HTTP, from distinct loopback
  * addresses. (Its effect on a running match under a scrape flood is a benchmark: bench/metrics-flood.ts.)
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -36,7 +36,7 @@ describe("/metrics on the main port", () => {
     expect(await none.json()).toMatchObject({ error: { code: "UNAUTHORIZED" } });
     const wrong = await fetchFrom(outsider, `${n.url}/metrics`, { headers: { authorization: "Bearer wrong-token-of-the-same-length!" } });
     expect(wrong.status).toBe(403);
-    for (let i = 0; i < 50; i++) expect((await fetchFrom(outsider, `${n.url}/metrics`)).status).toBe(401);
+    for (let i = 0; i < 15; i++) expect((await fetchFrom(outsider, `${n.url}/metrics`)).status).toBe(401);
     expect(await rendered(n)).toBe(before);
     const right = await fetchFrom(outsider, `${n.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(right.status).toBe(200);
@@ -54,13 +54,30 @@ describe("/metrics on the main port", () => {
     const n = await node({ METRICS_CACHE_MS: "1500" });
     await fetch(`${n.url}/metrics`);
     const before = await rendered(n);
-    const bodies = await Promise.all(Array.from({ length: 100 }, async () => (await fetch(`${n.url}/metrics`)).text()));
+    // 100 scrapes from 5 addresses (20 each: within each one's burst).
+    const from = (i: number) => `127.0.0.${60 + (i % 5)}`;
+    const answers = await Promise.all(Array.from({ length: 100 }, async (_, i) => fetchFrom(from(i), `${n.url}/metrics`)));
+    expect(answers.map((r) => r.status)).toEqual(Array(100).fill(200));
+    const bodies = await Promise.all(answers.map((r) => r.text()));
     expect(new Set(bodies).size).toBe(1);
     expect(await rendered(n)).toBe(before);
     await new Promise((r) => setTimeout(r, 1600));
-    await Promise.all(Array.from({ length: 20 }, () => fetch(`${n.url}/metrics`)));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => fetchFrom(from(i), `${n.url}/metrics`)));
     expect(await rendered(n)).toBe(before + 1);
-    expect(await metricValue(n.metrics.registry, "arena_metrics_scrapes_total", { outcome: "cached" })).toBeGreaterThanOrEqual(119);
+    expect(await metricValue(n.metrics.registry, "arena_metrics_scrapes_total", { outcome: "cached" })).toBeGreaterThanOrEqual(109);
+  });
+
+  it("answers one address at most 10 scrapes per second (burst 20), then 429 without sending the page", async () => {
+    const n = await node({});
+    const answers = await Promise.all(Array.from({ length: 40 }, () => fetchFrom("127.0.0.70", `${n.url}/metrics`)));
+    const ok = answers.filter((r) => r.status === 200).length;
+    // 20 at once, plus the refill (10/s) while 40 requests go through: a few more on a slow machine.
+    expect(ok).toBeGreaterThanOrEqual(20);
+    expect(ok).toBeLessThanOrEqual(28);
+    const refused = answers.find((r) => r.status === 429)!;
+    expect(refused.headers.get("retry-after")).toBeTruthy();
+    expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    expect((await fetchFrom("127.0.0.71", `${n.url}/metrics`)).status).toBe(200);
   });
 });
 

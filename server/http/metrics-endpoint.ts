@@ -3,6 +3,9 @@
  * - rendered at most once per METRICS_CACHE_MS, one render at a time; every scrape in between gets the
  *   same text (a render walks every metric and costs the event loop ~2 ms: a flood of scrapes must not
  *   cost one render each);
+ * - at most METRICS_SCRAPES_PER_IP_PER_SECOND per address (burst twice that; Prometheus scrapes every 15 s
+ *   or so): the page is tens of KB, and sending it hundreds of times a second costs the node even from
+ *   the cache. Over it: 429, a few bytes;
  * - with METRICS_PORT, served only on that separate listener (bind it to a private interface or keep the
  *   port off the load balancer), and the main port answers 404;
  * - otherwise on the main port, to addresses in METRICS_ALLOW (default loopback) or with
@@ -12,13 +15,16 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { Counter, type Registry } from "prom-client";
-import { compileTrust } from "../core/address.ts";
-import { ForbiddenError, NotFoundError, UnauthorizedError } from "../errors.ts";
+import { addressGroup, compileTrust } from "../core/address.ts";
+import { TokenBuckets } from "../core/token-buckets.ts";
+import { ForbiddenError, NotFoundError, RateLimitedError, UnauthorizedError } from "../errors.ts";
 import { bearerToken } from "./auth.ts";
 
 export interface MetricsEndpointOptions {
   registry: Registry;
   cacheMs: number;
+  /** Scrapes per second per address, bursting to twice that (0 = no cap). */
+  perAddressPerSecond: number;
   /** Separate listener port (0 = any free one); undefined = the main port. */
   port: number | undefined;
   host: string;
@@ -77,6 +83,15 @@ export function metricsEndpoint(app: FastifyInstance, opts: MetricsEndpointOptio
   const render = new CachedRender(opts.registry, opts.cacheMs, scrapes);
   const contentType = opts.registry.contentType;
   let server: Server | null = null;
+  const rate = opts.perAddressPerSecond;
+  const budget = rate > 0 ? new TokenBuckets({ ratePerSecond: rate, burst: rate * 2 }) : null;
+  /** Refuses an address over its scrape budget (null when it may scrape). */
+  const overBudget = (address: string): RateLimitedError | null => {
+    const r = budget?.take(addressGroup(address));
+    if (!r || r.ok) return null;
+    scrapes.inc({ outcome: "refused" });
+    return new RateLimitedError(r.retryAfterMs, `At most ${rate} scrapes per second per address`);
+  };
 
   if (opts.port !== undefined) {
     app.get("/metrics", async () => {
@@ -86,6 +101,11 @@ export function metricsEndpoint(app: FastifyInstance, opts: MetricsEndpointOptio
     server = createServer((req, res) => {
       if (req.method !== "GET" || (req.url ?? "").split("?")[0] !== "/metrics") {
         res.writeHead(404, { "content-type": "text/plain" }).end("GET /metrics\n");
+        return;
+      }
+      const refused = overBudget(req.socket.remoteAddress ?? "");
+      if (refused) {
+        res.writeHead(429, { "content-type": "text/plain", "retry-after": "1" }).end(`${refused.message}\n`);
         return;
       }
       render.get().then(
@@ -108,6 +128,8 @@ export function metricsEndpoint(app: FastifyInstance, opts: MetricsEndpointOptio
     const allowed = compileTrust(opts.allow);
     const expected = opts.token ? digest(opts.token) : null;
     app.get("/metrics", async (req, reply) => {
+      const refused = overBudget(req.ip);
+      if (refused) throw refused;
       const token = bearerToken(req);
       if (token !== null || !allowed(req.ip, 0)) {
         if (!expected || token === null) {
