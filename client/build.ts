@@ -6,8 +6,11 @@
  *
  * Files are written to a temporary name and renamed into place, so a node serving client/dist while
  * another build runs (parallel test runs) never reads a half-written file.
+ *
+ * No source map unless asked for (`CLIENT_SOURCEMAP=1 npm run build:client`, or `{ sourcemap: true }`):
+ * a public map hands out the readable source. A build without one removes a map left by an earlier build.
  */
-import { copyFileSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
@@ -27,9 +30,16 @@ function atomicWrite(path: string, data: Uint8Array | string): void {
   renameSync(tmp, path);
 }
 
+export interface BuildOptions {
+  /** Emit a linked source map next to the bundle (default: only when CLIENT_SOURCEMAP=1). */
+  sourcemap?: boolean;
+}
+
 /** Builds the client into `outDir` (default client/dist). */
-export async function buildClient(outDir = join(CLIENT_DIR, "dist")): Promise<BuildResult> {
+export async function buildClient(outDir = join(CLIENT_DIR, "dist"), opts: BuildOptions = {}): Promise<BuildResult> {
+  const sourcemap = opts.sourcemap ?? process.env.CLIENT_SOURCEMAP === "1";
   mkdirSync(outDir, { recursive: true });
+  if (!sourcemap) for (const name of readdirSync(outDir)) if (name.endsWith(".map")) rmSync(join(outDir, name), { force: true });
   const result = await build({
     entryPoints: [join(CLIENT_DIR, "src", "main.ts")],
     outdir: outDir,
@@ -38,7 +48,7 @@ export async function buildClient(outDir = join(CLIENT_DIR, "dist")): Promise<Bu
     platform: "browser",
     target: ["es2022", "chrome100", "firefox100", "safari15"],
     minify: true,
-    sourcemap: "linked",
+    sourcemap: sourcemap ? "linked" : false,
     write: false,
     logLevel: "warning",
     legalComments: "none",

@@ -19,6 +19,11 @@ import type { AppServer } from "./sockets/types.ts";
 import { installErrorHandlers } from "./http/errors-plugin.ts";
 import { healthRoutes } from "./http/health-routes.ts";
 import { adminArea } from "./admin/admin-area.ts";
+import { defaultConnectionCap, guardConnections } from "./http/connection-guard.ts";
+import { securityHeaders } from "./http/security-headers.ts";
+import { metricsEndpoint, type MetricsEndpoint } from "./http/metrics-endpoint.ts";
+import { createHandshakeGuard } from "./sockets/handshake-guard.ts";
+import { clientAddress, compileTrust } from "./core/address.ts";
 import { compiled, describeFirstError } from "./validation.ts";
 import { ErrorCode } from "../shared/errors.ts";
 import { PingRequest } from "../shared/schemas.ts";
@@ -52,6 +57,8 @@ export interface BuiltApp {
   service<N extends keyof Services>(name: N): Services[N];
   features: readonly BootedFeature[];
   metrics: Metrics;
+  /** GET /metrics (its separate listener when METRICS_PORT is set). */
+  metricsEndpoint: MetricsEndpoint;
   /** Set once shutdown starts (readiness turns 503). */
   shutdown: { started: boolean };
 }
@@ -73,9 +80,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = Fastify({
     logger: deps.logger === false ? false : { level: deps.logger && typeof deps.logger === "object" ? deps.logger.level : config.LOG_LEVEL },
     bodyLimit: config.MAX_PAYLOAD_BYTES,
-    // One hop: req.ip is the address our load balancer saw (the right-most X-Forwarded-For entry),
-    // not the left-most one, which any client can forge.
-    trustProxy: config.TRUST_PROXY ? (_addr: string, hop: number) => hop === 0 : false,
+    // req.ip: the right-most X-Forwarded-For entry that is not one of our listed proxies, and only when
+    // the peer is one of them; entries further left are client-supplied and never believed.
+    trustProxy: config.TRUST_PROXY.length ? [...config.TRUST_PROXY] : false,
+    // Slow or idle clients must not hold a connection (and a file descriptor) for ever.
+    connectionTimeout: config.HTTP_IDLE_TIMEOUT_MS,
+    requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.HTTP_KEEPALIVE_TIMEOUT_MS,
+    http: { headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: Math.min(1000, Math.floor(config.HTTP_HEADERS_TIMEOUT_MS / 2)) },
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
     forceCloseConnections: true,
@@ -92,6 +104,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const router = new EventRouter(metrics, log);
   const shutdown = { started: false };
   installErrorHandlers(app, metrics);
+  const trust = compileTrust(config.TRUST_PROXY);
+  guardConnections(app.server, {
+    perAddress: config.MAX_CONNECTIONS_PER_IP,
+    total: config.MAX_CONNECTIONS || defaultConnectionCap(),
+    exempt: trust,
+    registry: metrics.registry,
+    log,
+  });
+  await securityHeaders(app);
 
   // The hooks below read `booted` and `services` lazily: they are filled once io exists.
   let booted: BootedFeature[] = [];
@@ -110,9 +131,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     log,
     router,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-    trustProxy: config.TRUST_PROXY,
+    clientAddress: (req) => clientAddress(req, trust),
+    handshakeGuard: createHandshakeGuard({ perSecond: config.HANDSHAKES_PER_IP_PER_SECOND, clientAddress: (req) => clientAddress(req, trust), registry: metrics.registry, log }),
     handshake: {
-      authenticate: (token) => service("sessions").store.authenticate(token),
+      authenticate: (token, ip) => service("sessions").authenticate(token, ip),
       nextEpoch: (playerId) => service("players").store.nextEpoch(playerId, config.SESSION_TTL_SECONDS),
       slideSession: (sessionId) => service("sessions").store.slide(sessionId),
     },
@@ -153,17 +175,33 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sharded: deps.sharded,
     limit: (subject, action) => each(booted, "limit", (h) => h(subject, action)),
     beforeLogin: (ip, deviceId) => each(booted, "beforeLogin", (h) => h(ip, deviceId)),
+    clientAddress: (req) => clientAddress(req, trust),
+    beforeAuthenticate: (ip) => {
+      for (const f of booted) f.hooks.beforeAuthenticate?.(ip);
+    },
+    authFailed: (ip) => {
+      for (const f of booted) f.hooks.onAuthFailed?.(ip);
+    },
   };
   ({ services, booted } = bootFeatures(core, deps.features ?? FEATURES));
 
-  router.handle("net:ping", PingRequest, null, (_c, req) => ({ t: req.t, serverTime: now() }));
+  router.handle("net:ping", PingRequest, "ping", (_c, req) => ({ t: req.t, serverTime: now() }));
   for (const f of booted) f.hooks.registerEvents?.(router);
   router.guard = (c, action) => core.limit({ playerId: c.playerId, ip: c.ip }, action);
   const gates = booted.map((f) => f.hooks).filter((h) => h.gateFire);
   if (gates.length) router.fireGate = (c, event) => gates.every((h) => h.gateFire!(c, event));
 
   await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started, log });
-  app.get("/metrics", async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  const metricsRoute = metricsEndpoint(app, {
+    registry: metrics.registry,
+    cacheMs: config.METRICS_CACHE_MS,
+    perAddressPerSecond: config.METRICS_SCRAPES_PER_IP_PER_SECOND,
+    port: config.METRICS_PORT,
+    host: config.HOST,
+    token: config.METRICS_TOKEN,
+    allow: config.METRICS_ALLOW,
+    log,
+  });
   for (const f of booted) await f.hooks.registerRoutes?.(app);
   await app.register(adminArea, {
     prefix: "/admin/api",
@@ -203,5 +241,5 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     await new Promise<void>((ok) => io.close(() => ok()));
   });
 
-  return { app, io, core, services, service, features: booted, metrics, shutdown };
+  return { app, io, core, services, service, features: booted, metrics, metricsEndpoint: metricsRoute, shutdown };
 }

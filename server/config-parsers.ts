@@ -1,4 +1,5 @@
 /** Parsers of environment variables: each turns the raw string into a value or throws a ConfigProblem. */
+import proxyaddr from "@fastify/proxy-addr";
 import { parseClusterNodes } from "./redis/connection.ts";
 
 export type Parser<T> = (raw: string) => T;
@@ -24,7 +25,8 @@ export const redisUrl: Parser<string> = (raw) => {
   try {
     u = new URL(raw);
   } catch {
-    throw new ConfigProblem(`must be a redis:// or rediss:// URL, got "${raw}"`);
+    // Not quoted: a Redis URL may carry a password.
+    throw new ConfigProblem("must be a redis:// or rediss:// URL (redis://[:password@]host:port[/db])");
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") throw new ConfigProblem(`must use redis:// or rediss://, got "${u.protocol}"`);
   return raw;
@@ -81,4 +83,23 @@ export const hostPortList: Parser<string> = (raw) => {
   if (!nodes.length) throw new ConfigProblem(`must list host:port entries, got "${raw}"`);
   for (const n of nodes) if (!n.host || !Number.isInteger(n.port) || n.port < 1 || n.port > 65535) throw new ConfigProblem(`entries must look like host:port, got "${raw}"`);
   return raw;
+};
+/**
+ * A list of addresses and CIDRs (`10.0.0.5,10.1.0.0/16,::1`, or the names `loopback`, `linklocal`,
+ * `uniquelocal`). `false` (or empty) is the empty list; `true` means `loopback` only: a proxy on this
+ * host. Any other proxy must be listed: trusting every peer would let any client forge its address.
+ */
+export const addressList: Parser<readonly string[]> = (raw) => {
+  const t = raw.trim();
+  if (t === "" || /^(0|false|no|off)$/i.test(t)) return Object.freeze([]);
+  if (/^(1|true|yes|on)$/i.test(t)) return Object.freeze(["loopback"]);
+  const entries = t.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const e of entries) {
+    try {
+      proxyaddr.compile(e);
+    } catch {
+      throw new ConfigProblem(`entries must be IP addresses, CIDRs (10.0.0.0/8) or loopback/linklocal/uniquelocal, got "${e}"`);
+    }
+  }
+  return Object.freeze(entries);
 };

@@ -3,7 +3,7 @@
  * and its meaning. README's configuration table is generated from this (scripts/config-table.ts) and a
  * test checks it lists every variable.
  */
-import { bool, hostPortList, int, intList, labelledTokens, oneOf, rateRules, redisUrl, str, urlList, v } from "./config-parsers.ts";
+import { addressList, bool, hostPortList, int, intList, labelledTokens, oneOf, rateRules, redisUrl, str, urlList, v } from "./config-parsers.ts";
 
 export const CONFIG_SECTIONS = {
   Node: {
@@ -13,7 +13,7 @@ export const CONFIG_SECTIONS = {
     LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
     SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
     MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
-    TRUST_PROXY: v(bool, "false", "Behind one load balancer: take the client IP from the right-most X-Forwarded-For entry."),
+    TRUST_PROXY: v(addressList, "false", "Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed; the client is the right-most entry not itself a listed proxy. `false`: none; `true`: `loopback` only."),
     ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Admin token (label `admin`) of /admin/api, the /admin namespace and the dashboard. Unset (and no ADMIN_TOKENS): admin disabled."),
     ADMIN_TOKENS: v(labelledTokens, undefined, "Several labelled admin tokens, `label:token,label:token`; the label is the audit log's \"who\" (ADMIN_TOKEN's label is `admin`)."),
     CLUSTER_NODES: v(int(1, 64), "3", "Node processes `npm run cluster` starts (or `npm run cluster -- <n>`)."),
@@ -30,6 +30,10 @@ export const CONFIG_SECTIONS = {
   },
   Sessions: {
     SESSION_TTL_SECONDS: v(int(60, 30 * 86400), "86400", "Sliding session lifetime; refreshed on use."),
+    MAX_SESSIONS_PER_DEVICE: v(int(1, 1000), "5", "Live sessions one device may hold; a new login revokes the oldest beyond it."),
+  },
+  Players: {
+    GUEST_TTL_DAYS: v(int(0, 3650), "30", "A player who never finished a match is deleted (with its device id) this long after its last login (0 = never)."),
   },
   Matchmaking: {
     MATCHMAKER_INTERVAL_MS: v(int(10, 60_000), "200", "Time between matchmaker passes on each node."),
@@ -74,6 +78,22 @@ export const CONFIG_SECTIONS = {
     BAN_SECONDS: v(int(1, 30 * 86400), "900", "Length of a temporary ban."),
     IP_BAN_THRESHOLD: v(int(1, 1_000_000), "200", "Violation score that bans an IP (higher: many players may share one address)."),
     VIOLATION_DECAY_SECONDS: v(int(1, 30 * 86400), "600", "Time for a score of BAN_THRESHOLD to decay to zero (linear)."),
+    GOOD_STANDING_SECONDS: v(int(0, 30 * 86400), "3600", "An address a player in good standing connected from within this window is never banned automatically (0 = no such protection)."),
+    NEW_DEVICE_BLOCK_SECONDS: v(int(0, 30 * 86400), "900", "After a player ban, new devices cannot log in from the player's last address for this long (at most the ban; 0 = off)."),
+  },
+  Edge: {
+    MAX_CONNECTIONS_PER_IP: v(int(0, 1_000_000), "256", "Open TCP connections one address may hold on a node (0 = no cap); listed proxies are exempt."),
+    MAX_CONNECTIONS: v(int(0, 10_000_000), "0", "Open TCP connections per node (0 = the open-file limit minus 128, when it can be read)."),
+    HANDSHAKES_PER_IP_PER_SECOND: v(int(0, 100_000), "20", "Socket handshakes per second one address may start on a node, bursting to 3 s worth (0 = no cap)."),
+    HTTP_HEADERS_TIMEOUT_MS: v(int(1000, 600_000), "10000", "A connection must send a complete request head within this time (idle connections are closed with 408)."),
+    HTTP_REQUEST_TIMEOUT_MS: v(int(1000, 600_000), "30000", "A request (head and body) must arrive within this time (408)."),
+    HTTP_IDLE_TIMEOUT_MS: v(int(1000, 3_600_000), "30000", "A connection with no traffic either way for this long is closed (websockets excepted: their heartbeat does it)."),
+    HTTP_KEEPALIVE_TIMEOUT_MS: v(int(1000, 600_000), "72000", "Idle keep-alive time between two requests (longer than common load balancers' 60 s)."),
+    METRICS_PORT: v(int(0, 65535), undefined, "Serve /metrics on this separate port only (e.g. 9100 for Prometheus; 0 = any free port). Unset: on the main port, guarded by METRICS_TOKEN / METRICS_ALLOW."),
+    METRICS_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Bearer token for /metrics on the main port."),
+    METRICS_ALLOW: v(addressList, "loopback", "Addresses/CIDRs that may read /metrics on the main port without the token (`false`: none)."),
+    METRICS_CACHE_MS: v(int(0, 60_000), "1000", "A rendered /metrics page is reused this long (one render at a time; 0 = render each scrape)."),
+    METRICS_SCRAPES_PER_IP_PER_SECOND: v(int(0, 10_000), "10", "Scrapes of /metrics one address may make per second, bursting to twice that (0 = no cap); over it: 429."),
   },
 } as const;
 
@@ -84,5 +104,5 @@ type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) exten
 /** Every variable, flat (names are unique across sections). */
 export const CONFIG_SPEC = Object.assign({}, ...Object.values(CONFIG_SECTIONS)) as UnionToIntersection<Flat>;
 
-/** Variables whose values are secrets: never printed. */
-export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "ADMIN_TOKENS", "REDIS_PASSWORD"]);
+/** Variables whose values are or may hold secrets (URLs carry passwords): never echoed, not even in config errors. */
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set(["ADMIN_TOKEN", "ADMIN_TOKENS", "REDIS_PASSWORD", "METRICS_TOKEN", "REDIS_URL", "REDLOCK_URLS"]);

@@ -6,7 +6,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Spec } from "./config-parsers.ts";
-import { CONFIG_SPEC } from "./config-spec.ts";
+import { CONFIG_SPEC, SECRET_VARIABLES } from "./config-spec.ts";
 
 export { CONFIG_SPEC, CONFIG_SECTIONS, SECRET_VARIABLES } from "./config-spec.ts";
 export type { RateRule } from "./config-parsers.ts";
@@ -38,7 +38,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       out[name] = spec.parse(raw);
     } catch (err) {
-      problems.push(`${name} ${(err as Error).message}`);
+      const message = (err as Error).message;
+      // A parser quotes what it got; a bad secret must not end up in a log because it was bad.
+      problems.push(`${name} ${SECRET_VARIABLES.has(name) ? message.split(raw).join("<hidden>") : message}`);
     }
   }
   const steps = [out.RADIUS_STEPS_KM, out.RADIUS_STEPS_MS, out.SKILL_BANDS] as (number[] | undefined)[];
@@ -50,6 +52,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (typeof out.MATCH_MIN_PLAYERS === "number" && typeof out.MATCH_MAX_PLAYERS === "number" && out.MATCH_MIN_PLAYERS > out.MATCH_MAX_PLAYERS) {
     problems.push("MATCH_MIN_PLAYERS must not exceed MATCH_MAX_PLAYERS");
   }
+  if (typeof out.HTTP_HEADERS_TIMEOUT_MS === "number" && typeof out.HTTP_REQUEST_TIMEOUT_MS === "number" && out.HTTP_HEADERS_TIMEOUT_MS > out.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push("HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS");
+  }
+  if (typeof out.METRICS_PORT === "number" && out.METRICS_PORT !== 0 && out.METRICS_PORT === out.PORT) problems.push("METRICS_PORT must differ from PORT");
   if (typeof out.MATCH_LEASE_MS === "number" && typeof out.CHECKPOINT_INTERVAL_MS === "number" && out.CHECKPOINT_INTERVAL_MS >= out.MATCH_LEASE_MS * 4) {
     problems.push("CHECKPOINT_INTERVAL_MS should be well under MATCH_LEASE_MS x 4");
   }

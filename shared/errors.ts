@@ -17,6 +17,8 @@ export const ErrorCode = {
   BANNED: "BANNED",
   /** Too many requests; `retryAfterMs` says when to retry. */
   RATE_LIMITED: "RATE_LIMITED",
+  /** The connection was refused: too many open from this address, or the node is full; retry shortly. */
+  TOO_MANY_CONNECTIONS: "TOO_MANY_CONNECTIONS",
   /** The resource does not exist. */
   NOT_FOUND: "NOT_FOUND",
   /** The socket event name is not part of the protocol. */

@@ -35,7 +35,27 @@ describe("config", () => {
     const c = loadConfig({ PORT: "0", REDIS_URL: "redis://127.0.0.1:6379/2", NODE_ID: "node-a", TRUST_PROXY: "yes" });
     expect(c.PORT).toBe(0);
     expect(c.NODE_ID).toBe("node-a");
-    expect(c.TRUST_PROXY).toBe(true);
+    expect(c.TRUST_PROXY).toEqual(["loopback"]);
+  });
+
+  it("TRUST_PROXY takes a list of proxy addresses and CIDRs; true means loopback only; a bad entry stops start-up", () => {
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.5, 10.1.0.0/16,::1" }).TRUST_PROXY).toEqual(["10.0.0.5", "10.1.0.0/16", "::1"]);
+    expect(loadConfig({ TRUST_PROXY: "true" }).TRUST_PROXY).toEqual(["loopback"]);
+    expect(loadConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toEqual([]);
+    expect(loadConfig({}).TRUST_PROXY).toEqual([]);
+    expect(() => loadConfig({ TRUST_PROXY: "10.0.0.5,my-balancer" })).toThrow(/TRUST_PROXY entries must be IP addresses, CIDRs .* got "my-balancer"/);
+  });
+
+  it("never echoes a secret in a config error", () => {
+    let caught: ConfigError | undefined;
+    try {
+      loadConfig({ REDIS_URL: "redis//:hunter2-secret@db:6379", ADMIN_TOKEN: "short-hunter3", METRICS_TOKEN: "hunter4", REDLOCK_URLS: "redis://:hunter5@a:1,nope:hunter6@b" });
+    } catch (err) {
+      caught = err as ConfigError;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught!.problems).toHaveLength(4);
+    expect(caught!.message).not.toMatch(/hunter/);
   });
 
   it("is documented variable by variable in the README", () => {

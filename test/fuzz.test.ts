@@ -113,7 +113,7 @@ beforeAll(async () => {
   const big = `${HUGE}/1s`;
   node = await startTestNode(
     {
-      RATE_LIMITS: `default=${big},login=${big},queue_join=${big},queue_leave=${big},boards_read=${big},admin_login=${big}`,
+      RATE_LIMITS: `default=${big},login=${big},queue_join=${big},queue_leave=${big},boards_read=${big},admin_login=${big},ping=${big},bad_token=${big}`,
       BAN_THRESHOLD: "100000",
       IP_BAN_THRESHOLD: "1000000",
     },

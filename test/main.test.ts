@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectClient, login, nextEvent } from "./helpers/harness.ts";
+import { connectClient, login, nextEvent, redisUrl, waitFor } from "./helpers/harness.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -40,6 +40,31 @@ describe("npm start entry point", () => {
     expect(await exited).toBe(0);
     expect(() => process.kill(redisPid, 0)).toThrow();
     sock.close();
+  });
+
+  it("never prints the Redis password: not in the start-up line, not in logs, not in config errors", async () => {
+    const secret = "start-up-secret-pw-42";
+    const target = new URL(redisUrl());
+    const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", KEY_PREFIX: "test:main-secret:", REDIS_URL: `redis://:${secret}@${target.host}/0` } as Record<string, string>;
+    const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b) => (out += b));
+    child.stderr.on("data", (b) => (out += b));
+    const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+    await waitFor(() => /ready at http/.test(out), 20_000);
+    await fetch(`${/ready at (http:\/\/\S+)/.exec(out)![1]}/healthz`);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(out).toContain(`(redis redis://:***@${target.host}/0)`);
+    expect(out).not.toContain(secret);
+
+    const bad = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env: { ...process.env, REDIS_URL: `redis//:${secret}@db:6379` }, stdio: ["ignore", "pipe", "pipe"] });
+    let err = "";
+    bad.stderr.on("data", (b) => (err += b));
+    bad.stdout.on("data", (b) => (err += b));
+    expect(await new Promise((ok) => bad.once("exit", ok))).toBe(1);
+    expect(err).toMatch(/REDIS_URL must be a redis/);
+    expect(err).not.toContain(secret);
   });
 
   it("exits 1 listing every bad variable", async () => {

@@ -36,7 +36,7 @@ function createAdmin(core: Core, deps: AdminDeps): FeatureInstance<AdminFeatureS
   const announcements = new Announcements({ redis, key: keys.admin.announcement, io: core.io, now });
   const service = new AdminService({ redis, keys, reads, audit, nodeId: core.nodeId, now });
   const series = new SeriesRecorder({ redis, keys, metrics: core.metrics, now, flushMs: config.ANALYTICS_FLUSH_MS, keepMs: config.ANALYTICS_SERIES_HOURS * 3_600_000, log });
-  const namespace = setUpAdminNamespace({ io: core.io, guard: new AdminGuard(core, () => deps.limits), service, log, trustProxy: config.TRUST_PROXY });
+  const namespace = setUpAdminNamespace({ io: core.io, guard: new AdminGuard(core, () => deps.limits), service, log, clientAddress: core.clientAddress });
 
   return {
     service: { service, announcements, flushSeries: () => series.flush() },

@@ -6,6 +6,7 @@
  * `{ ok: true, data }` or `{ ok: false, error }` as on the players' namespace.
  */
 import type { Namespace, Socket } from "socket.io";
+import type { IncomingMessage } from "node:http";
 import type { FastifyBaseLogger } from "fastify";
 import type { TSchema, Static } from "typebox";
 import { ErrorCode } from "../../shared/errors.ts";
@@ -35,13 +36,8 @@ export interface AdminNamespaceDeps {
   guard: AdminGuard;
   service: AdminService;
   log: FastifyBaseLogger;
-  trustProxy: boolean;
-}
-
-function clientIp(socket: AdminSocket, trustProxy: boolean): string {
-  const fwd = socket.handshake.headers["x-forwarded-for"];
-  if (trustProxy && typeof fwd === "string" && fwd) return fwd.split(",").at(-1)!.trim();
-  return socket.handshake.address;
+  /** The node's one way to read a client's address (TRUST_PROXY applied). */
+  clientAddress: (req: IncomingMessage) => string;
 }
 
 function refusal(err: unknown): Error {
@@ -59,7 +55,7 @@ export function setUpAdminNamespace(deps: AdminNamespaceDeps): { nsp: AdminNames
 
   nsp.use(async (socket, next) => {
     try {
-      const ip = clientIp(socket, deps.trustProxy);
+      const ip = deps.clientAddress(socket.request);
       const token = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
       const label = await deps.guard.check(ip, token, "Send auth: { token: <admin token> } in the handshake");
       socket.data = { label, ip };

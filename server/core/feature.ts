@@ -10,6 +10,7 @@
  * Each feature adds its service type to `Services` by declaration merging:
  *   declare module "../core/feature.ts" { interface Services { matches: MatchesService } }
  */
+import type { IncomingMessage } from "node:http";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Config } from "../config.ts";
 import type { Metrics } from "../metrics.ts";
@@ -44,6 +45,12 @@ export interface Core {
   limit: (subject: LimitSubject, action: string) => Promise<void>;
   /** Runs every feature's `beforeLogin` guard (per-IP login budget, bans); throws a coded error to refuse. */
   beforeLogin: (ip: string, deviceId: string) => Promise<void>;
+  /** The client address of a request: its peer, or what a trusted proxy (TRUST_PROXY) says. */
+  clientAddress: (req: IncomingMessage) => string;
+  /** Runs every feature's `beforeAuthenticate` guard (an address's bad-token budget); throws a coded error to refuse. */
+  beforeAuthenticate: (ip: string) => void;
+  /** Tells every feature that a token presented from `ip` was unknown or expired. */
+  authFailed: (ip: string) => void;
 }
 
 /** Who is acting: a player (socket events, authenticated HTTP) and/or an IP (logins, public reads). */
@@ -62,6 +69,10 @@ export interface FeatureHooks {
   registerAdminRoutes?(admin: FastifyInstance): Promise<void> | void;
   /** Refuses a login (throw a coded AppError), e.g. per-IP rate limit or ban. */
   beforeLogin?(ip: string, deviceId: string): Promise<void>;
+  /** Refuses a token check from an address before any work is done (throw a coded AppError); synchronous. */
+  beforeAuthenticate?(ip: string): void;
+  /** A token presented from this address was unknown or expired. */
+  onAuthFailed?(ip: string): void;
   /** Refuses a socket handshake (throw a coded AppError), e.g. bans. */
   beforeConnect?(playerId: string, ip: string): Promise<void>;
   /** Rate limit for an action (socket events and HTTP routes); throw RateLimitedError to refuse. */

@@ -1,8 +1,10 @@
 /**
  * Escalation: violations (refused requests, invalid payloads, input floods) add to a decaying score per
- * player and per IP in Redis (`abuseRecord-2.lua`); at the threshold the script sets a temporary ban
+ * player, or per IP for anonymous requests, in Redis (`abuseRecord-3.lua`); at the threshold the script
+ * sets a temporary ban
  * (a key with a TTL), which every node checks at login and handshake. The score leaks linearly, so an
- * honest client that trips a limit now and then never gets near the threshold.
+ * honest client that trips a limit now and then never gets near the threshold. An address with players
+ * in good standing is never banned automatically (see standing.ts).
  *
  * Violations are summed locally and flushed in one script call per subject every FLUSH_MS: a flood of
  * refused requests costs Redis a handful of calls, not one per request.
@@ -12,6 +14,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { Keys } from "../redis/keys.ts";
 import type { Scripts } from "../redis/scripts.ts";
 import type { Metrics } from "../metrics.ts";
+import { Counter } from "prom-client";
 import { parseSubjectKey, type Subject } from "./subject.ts";
 import type { RefusalFeed } from "./refusal-feed.ts";
 
@@ -21,6 +24,8 @@ export interface AbuseSettings {
   banMs: number;
   /** Score units per second; the same for players and IPs. */
   decayPerSecond: number;
+  /** An address a player in good standing connected from within this window is not banned automatically (0 = off). */
+  goodWindowMs: number;
 }
 
 export interface BanInfo {
@@ -51,6 +56,16 @@ interface Pending {
   /** Violations folded in, and what the last one refused (e.g. the rate-limited action). */
   count: number;
   detail: string;
+  /** Where a player's violation came from (its address, for ban evasion: see standing.ts). */
+  ip?: string;
+}
+
+/** What a violation may say besides its weight and reason. */
+export interface ViolationExtra {
+  /** What was refused (e.g. the rate-limited action), for the admin feed. */
+  detail?: string;
+  /** Where a player's violation came from. */
+  ip?: string;
 }
 
 const FLUSH_MS = 100;
@@ -60,6 +75,7 @@ export class AbuseTracker {
   private pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly heldBack: Counter;
 
   constructor(
     private readonly redis: RedisClient,
@@ -68,14 +84,19 @@ export class AbuseTracker {
     private readonly metrics: Metrics,
     private readonly log: FastifyBaseLogger,
     readonly settings: AbuseSettings,
-    /** Told about every ban this node issues (to disconnect the subject's sockets cluster-wide). */
-    private readonly onBanned: (subject: Subject, reason: string, remainingMs: number) => Promise<void> | void,
+    /** Told about every ban this node issues (to disconnect the subject's sockets cluster-wide); `ip`: where a player's offence came from. */
+    private readonly onBanned: (subject: Subject, reason: string, remainingMs: number, ip?: string) => Promise<void> | void,
     /** Where each flushed subject's violations are listed for the admin view (none: not listed). */
     private readonly feed?: RefusalFeed,
-  ) {}
+  ) {
+    const name = "arena_bans_held_back_total";
+    this.heldBack =
+      (metrics.registry.getSingleMetric(name) as Counter | undefined) ??
+      new Counter({ name, help: "Automatic address bans not issued because players in good standing use the address", registers: [metrics.registry] });
+  }
 
   /** Queues violation weight for subjects; flushed to Redis shortly. */
-  record(subjects: Subject[], weight: number, reason: ViolationReason, detail = ""): void {
+  record(subjects: Subject[], weight: number, reason: ViolationReason, extra: ViolationExtra = {}): void {
     if (weight <= 0 || subjects.length === 0) return;
     this.metrics.violations.inc({ reason }, weight);
     for (const subject of subjects) {
@@ -83,8 +104,9 @@ export class AbuseTracker {
       if (entry) {
         entry.weight += weight;
         entry.count++;
-        entry.detail = detail || entry.detail;
-      } else this.pending.set(subject.key, { subject, weight, reason, count: 1, detail });
+        entry.detail = extra.detail || entry.detail;
+        entry.ip = extra.ip ?? entry.ip;
+      } else this.pending.set(subject.key, { subject, weight, reason, count: 1, detail: extra.detail ?? "", ip: extra.ip });
     }
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
@@ -104,22 +126,32 @@ export class AbuseTracker {
   private async write(batch: Pending[]): Promise<void> {
     const { decayPerSecond, banMs } = this.settings;
     await Promise.all(
-      batch.map(async ({ subject, weight, reason, count, detail }) => {
+      batch.map(async ({ subject, weight, reason, count, detail, ip }) => {
         try {
-          const [score, banRemaining, newlyBanned, nowMs] = await this.scripts.run(
+          const [score, banRemaining, newlyBanned, nowMs, vouched] = await this.scripts.run(
             "abuseRecord",
-            [this.keys.limits.violations(subject.key), this.keys.limits.ban(subject.key)],
-            [weight, decayPerSecond, this.thresholdOf(subject), banMs, reason],
+            this.scriptKeys(subject),
+            [weight, decayPerSecond, this.thresholdOf(subject), banMs, reason, this.goodWindowOf(subject)],
             this.redis,
           );
           await this.touchOffenders(subject, nowMs);
-          if (newlyBanned === 1) await this.banned(subject, reason, banRemaining, nowMs);
+          if (vouched === 1) this.heldBack.inc();
+          if (newlyBanned === 1) await this.banned(subject, reason, banRemaining, nowMs, ip);
           await this.feed?.add({ at: nowMs, subject: subject.key, kind: subject.kind, reason, detail, count, score: Number(score), banned: newlyBanned === 1 });
         } catch (err) {
           this.log.error({ err, subject: subject.key }, "recording a violation failed");
         }
       }),
     );
+  }
+
+  private scriptKeys(subject: Subject): [string, string, string] {
+    return [this.keys.limits.violations(subject.key), this.keys.limits.ban(subject.key), this.keys.limits.goodStanding(subject.key)];
+  }
+
+  /** Only addresses are protected by players in good standing. */
+  private goodWindowOf(subject: Subject): number {
+    return subject.kind === "ip" ? this.settings.goodWindowMs : 0;
   }
 
   private thresholdOf(subject: Subject): number {
@@ -141,13 +173,13 @@ export class AbuseTracker {
       .exec();
   }
 
-  private async banned(subject: Subject, reason: string, remainingMs: number, nowMs: number): Promise<void> {
+  private async banned(subject: Subject, reason: string, remainingMs: number, nowMs: number, ip?: string): Promise<void> {
     this.metrics.bans.inc({ kind: subject.kind });
     this.log.warn({ subject: subject.key, reason, remainingMs }, "temporary ban");
     await this.index(subject, nowMs + remainingMs);
     // Not awaited: reaching the sockets asks every node (up to the adapter's timeout when one is slow),
     // and later violations must not queue behind it.
-    void Promise.resolve(this.onBanned(subject, reason, remainingMs)).catch((err: unknown) => this.log.error({ err, subject: subject.key }, "kicking a banned subject failed"));
+    void Promise.resolve(this.onBanned(subject, reason, remainingMs, ip)).catch((err: unknown) => this.log.error({ err, subject: subject.key }, "kicking a banned subject failed"));
   }
 
   /** Adds a ban to the admin index; the index expires with its longest ban (NX sets, GT extends). */
@@ -163,8 +195,13 @@ export class AbuseTracker {
 
   /** Remaining ban time (ms) of the first banned subject; 0 when none is banned. */
   async bannedFor(subjects: Subject[]): Promise<number> {
+    return Math.max(0, ...(await this.banTimes(subjects)));
+  }
+
+  /** Remaining ban time (ms) of each subject, in order (0 when not banned). */
+  async banTimes(subjects: Subject[]): Promise<number[]> {
     const ttls = await Promise.all(subjects.map((s) => this.redis.pttl(this.keys.limits.ban(s.key))));
-    return Math.max(0, ...ttls);
+    return ttls.map((t) => Math.max(0, t));
   }
 
   /** Bans a subject by hand (admin), replacing any ban it has; its score restarts from zero. */
@@ -218,12 +255,7 @@ export class AbuseTracker {
         const subject = parseSubjectKey(key);
         if (!subject) return;
         // Weight 0 reads the decayed score with the Redis clock, without writing.
-        const [score] = await this.scripts.run(
-          "abuseRecord",
-          [this.keys.limits.violations(key), this.keys.limits.ban(key)],
-          [0, this.settings.decayPerSecond, this.thresholdOf(subject), this.settings.banMs, ""],
-          this.redis,
-        );
+        const [score] = await this.scripts.run("abuseRecord", this.scriptKeys(subject), [0, this.settings.decayPerSecond, this.thresholdOf(subject), this.settings.banMs, "", 0], this.redis);
         const value = Number(score);
         if (value > 0) rows.push({ subject: key, kind: subject.kind, id: subject.id, score: value, threshold: this.thresholdOf(subject), lastViolationAt: Number(lastAt[i]) });
       }),

@@ -7,6 +7,7 @@ import { BanCreateBody, BanParams } from "../../shared/schemas.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AbuseTracker } from "./abuse.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
+import type { LocalLimits } from "./local-limits.ts";
 import type { RuleSet } from "./rules.ts";
 import { subjectOf } from "./subject.ts";
 
@@ -14,6 +15,7 @@ export interface LimitsAdminDeps {
   abuse: AbuseTracker;
   rules: RuleSet;
   limiter: RateLimiter;
+  local: LocalLimits;
   banSeconds: number;
 }
 
@@ -32,6 +34,7 @@ export async function limitsAdminRoutes(admin: FastifyInstance, deps: LimitsAdmi
     const subject = subjectOf(req.params.kind, req.params.id);
     if (!(await deps.abuse.lift(subject))) throw new NotFoundError(`No ban on ${subject.key}`);
     deps.limiter.forget(subject.key);
+    deps.local.forget(subject.key);
     return { lifted: true, subject: subject.key };
   });
 

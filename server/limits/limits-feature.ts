@@ -3,12 +3,16 @@
  * escalation (violations -> temporary bans enforced at login and at the socket handshake, on every node).
  *
  * - `limit(subject, action)`: a player's budget when the player is known (socket events, authenticated
- *   HTTP), else the IP's (login, public reads). A refusal throws RateLimitedError (429 / RATE_LIMITED ack)
- *   and adds a violation to the player and the IP.
+ *   HTTP), else the IP's (login, public reads). A banned subject is refused BANNED (403) before its budget
+ *   is looked at; a refusal throws RateLimitedError (429 / RATE_LIMITED ack) and adds a violation to that
+ *   same subject only: a player's misbehaviour is the player's, never its address's, and anonymous
+ *   refusals count against the address, which players in good standing protect from a ban (standing.ts).
+ * - `ping` and `bad_token` are budgeted in memory (local-limits.ts).
  * - `gateFire(ctx, "match:input")`: local per-socket budget (see input-budget.ts for why local is exact).
  * - Invalid payloads and unknown events: a small free allowance per socket, violations beyond it.
- * - Bans: checked at login (IP, and the device's player when known) and at handshake (player and IP);
- *   issuing one disconnects the subject's live sockets on every node (through the adapter).
+ * - Bans: checked at login (IP, the device's player when known, and new devices from a banned player's
+ *   address) and at handshake (player and IP); issuing one disconnects the subject's live sockets on
+ *   every node (through the adapter).
  */
 import { ErrorCode } from "../../shared/errors.ts";
 import { rooms } from "../../shared/protocol.ts";
@@ -20,6 +24,8 @@ import type { AppSocket } from "../sockets/types.ts";
 import { AbuseTracker, type ViolationReason } from "./abuse.ts";
 import { InputBudget, StrikeBudget, type InputBudgetSettings } from "./input-budget.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { LOCAL_ACTIONS, LocalLimits } from "./local-limits.ts";
+import { AddressStanding } from "./standing.ts";
 import { RuleSet } from "./rules.ts";
 import { ipSubject, playerSubject, type Subject } from "./subject.ts";
 import { limitsAdminRoutes } from "./admin-routes.ts";
@@ -44,6 +50,8 @@ export const ipRoom = (subject: Subject) => `abuse:${subject.key}`;
 export interface LimitsService {
   readonly limiter: RateLimiter;
   readonly abuse: AbuseTracker;
+  readonly standing: AddressStanding;
+  readonly local: LocalLimits;
   /** The recent refusals and violations (admin Abuse view). */
   readonly refusals: RefusalFeed;
   /** Throws BannedError when any of the subject's player or IP is banned (e.g. the admin area, per IP). */
@@ -82,13 +90,20 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
       ipThreshold: config.IP_BAN_THRESHOLD,
       banMs: config.BAN_SECONDS * 1000,
       decayPerSecond: config.BAN_THRESHOLD / config.VIOLATION_DECAY_SECONDS,
+      goodWindowMs: config.GOOD_STANDING_SECONDS * 1000,
     },
-    (subject, reason, remainingMs) => kickBanned(ctx, subject, reason, remainingMs),
+    async (subject, reason, remainingMs, ip) => {
+      limiter.rememberBan(subject.key, remainingMs);
+      if (subject.kind === "player") await standing.playerBanned(subject.id, ip, remainingMs);
+      await kickBanned(ctx, subject, reason, remainingMs);
+    },
     refusals,
   );
   // Half a guess of headroom: the score decays between guesses, and the fifth must still reach the threshold.
   const adminGuessWeight = Math.ceil(config.IP_BAN_THRESHOLD / (ADMIN_GUESSES_BEFORE_BAN - 0.5));
   const weightOf = (reason: ViolationReason) => (reason === "bad_admin_token" ? adminGuessWeight : WEIGHT[reason]);
+  const standing = new AddressStanding(ctx.redis, ctx.keys, { goodWindowMs: config.GOOD_STANDING_SECONDS * 1000, newDeviceBlockMs: config.NEW_DEVICE_BLOCK_SECONDS * 1000 });
+  const local = new LocalLimits(rules);
   const inputSettings: InputBudgetSettings = { ratePerSecond: config.INPUT_RATE_PER_SECOND, ...opts.input };
   // Per-socket state lives as long as the socket object: no cleanup on disconnect needed.
   const inputBudgets = new WeakMap<AppSocket, InputBudget>();
@@ -101,9 +116,25 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     return out;
   };
 
-  const refuseIfBanned = async (subjects: Subject[]) => {
-    const ms = await abuse.bannedFor(subjects);
+  /**
+   * Throws BannedError when a subject is banned. `cached`: a ban this node saw in the last few seconds
+   * answers without Redis (logins, hammered); handshakes, budgeted per address already, always ask, so
+   * an operator's lift shows at once.
+   */
+  const refuseIfBanned = async (subjects: Subject[], cached: boolean) => {
+    const known = cached ? Math.max(0, ...subjects.map((s) => limiter.bannedLocally(s.key))) : 0;
+    if (known > 0) throw new BannedError(known);
+    const times = await abuse.banTimes(subjects);
+    times.forEach((ms, i) => limiter.rememberBan(subjects[i]!.key, ms));
+    const ms = Math.max(0, ...times);
     if (ms > 0) throw new BannedError(ms);
+  };
+
+  /** A refused request: counted, and a violation of its owner (a player, or an anonymous address). */
+  const refused = (owner: Subject, action: string, retryAfterMs: number, ip?: string, message?: string): RateLimitedError => {
+    metrics.rateLimited.inc({ action });
+    abuse.record([owner], WEIGHT.rate_limited, "rate_limited", { detail: action, ip });
+    return new RateLimitedError(retryAfterMs, message ?? `Too many ${action} requests; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
   };
 
   const onReject = (c: EventContext, kind: "invalid" | "unknown") => {
@@ -112,29 +143,33 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     if (!budget) strikes.set(c.socket, (budget = new StrikeBudget(FREE_STRIKES, STRIKES_PER_SECOND, now)));
     if (budget.take(now)) {
       const reason: ViolationReason = kind === "invalid" ? "invalid_payload" : "unknown_event";
-      abuse.record(subjectsOf(c), WEIGHT[reason], reason);
+      abuse.record([playerSubject(c.playerId)], WEIGHT[reason], reason, { ip: c.ip });
     }
   };
 
   const limit = async (subject: LimitSubject, action: string) => {
-    const subjects = subjectsOf(subject);
     // The budget belongs to the player when known (one budget across nodes and reconnects), else the IP.
-    const owner = subjects[0];
+    const owner = subjectsOf(subject)[0];
     if (!owner) return;
+    if (LOCAL_ACTIONS.has(action)) {
+      const r = local.take(action, owner.key);
+      if (!r.ok) throw refused(owner, action, r.retryAfterMs, subject.ip);
+      return;
+    }
     const d = await limiter.check(owner.key, action);
-    if (d.allowed) return;
-    metrics.rateLimited.inc({ action });
-    abuse.record(subjects, WEIGHT.rate_limited, "rate_limited", action);
-    throw new RateLimitedError(d.retryAfterMs, `Too many ${action} requests; retry in ${Math.ceil(d.retryAfterMs / 1000)} s`);
+    if (d.bannedMs > 0) throw new BannedError(d.bannedMs);
+    if (!d.allowed) throw refused(owner, action, d.retryAfterMs, subject.ip);
   };
 
   return {
     service: {
       limiter,
       abuse,
+      standing,
+      local,
       refusals,
-      checkBan: (s) => refuseIfBanned(subjectsOf(s)),
-      violation: (s, reason, detail) => abuse.record(subjectsOf(s), weightOf(reason), reason, detail),
+      checkBan: (s) => refuseIfBanned(subjectsOf(s), false),
+      violation: (s, reason, detail) => abuse.record(subjectsOf(s), weightOf(reason), reason, { detail, ip: s.ip }),
     },
 
     registerEvents(router) {
@@ -144,17 +179,34 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     limit,
 
     async beforeLogin(ip, deviceId) {
+      // Bans first: a banned address or player hears 403 BANNED, never 429, and costs no budget.
+      const address = ipSubject(ip);
+      await refuseIfBanned([address], true);
+      const [known, blockedMs] = await Promise.all([players.idOfDevice(deviceId), standing.newDevicesBlockedFor(ip)]);
+      if (known) await refuseIfBanned([playerSubject(known)], true);
+      else if (blockedMs > 0) throw new BannedError(blockedMs, `A player from this address was banned: new players from it are paused for ${Math.ceil(blockedMs / 1000)} s`);
       await limit({ ip }, "login");
-      const known = await players.idOfDevice(deviceId);
-      await refuseIfBanned(known ? [ipSubject(ip), playerSubject(known)] : [ipSubject(ip)]);
+    },
+
+    beforeAuthenticate(ip) {
+      // Over its bad-token budget, an address is refused before any hashing or Redis call.
+      const address = ipSubject(ip);
+      const r = local.peek("bad_token", address.key);
+      if (!r.ok) throw refused(address, "bad_token", r.retryAfterMs, ip, `Too many invalid tokens from this address; retry in ${Math.ceil(r.retryAfterMs / 1000)} s`);
+    },
+
+    onAuthFailed(ip) {
+      local.take("bad_token", ipSubject(ip).key);
     },
 
     async beforeConnect(playerId, ip) {
-      await refuseIfBanned([playerSubject(playerId), ipSubject(ip)]);
+      await refuseIfBanned([playerSubject(playerId), ipSubject(ip)], false);
     },
 
-    onConnected(socket) {
+    async onConnected(socket) {
       void socket.join(ipRoom(ipSubject(socket.data.ip)));
+      // Passed every ban check: the player vouches for its address from now on.
+      await standing.connected(socket.data.playerId, socket.data.ip);
     },
 
     gateFire(c) {
@@ -166,7 +218,7 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
       metrics.inputsDropped.inc({ reason: "over_budget" });
       if (verdict === "flood") {
         metrics.inputFloods.inc();
-        abuse.record(subjectsOf(c), WEIGHT.input_flood, "input_flood");
+        abuse.record([playerSubject(c.playerId)], WEIGHT.input_flood, "input_flood", { ip: c.ip });
         ctx.log.warn({ playerId: c.playerId, ip: c.ip }, "input flood: disconnecting");
         c.socket.emit("server:notice", { code: ErrorCode.INPUT_FLOOD, message: "Too many inputs; disconnected" });
         c.socket.disconnect(true);
@@ -175,7 +227,7 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     },
 
     registerAdminRoutes(admin) {
-      return limitsAdminRoutes(admin, { abuse, rules, limiter, banSeconds: config.BAN_SECONDS });
+      return limitsAdminRoutes(admin, { abuse, rules, limiter, local, banSeconds: config.BAN_SECONDS });
     },
 
     async stop() {

@@ -23,6 +23,10 @@ export const DEFAULT_RULES: Readonly<Record<string, RateRule>> = Object.freeze({
   // The admin hook runs before authentication on every admin request (the dashboard polls), so this
   // budget must cover a busy dashboard; it still caps token guessing at a few per second per address.
   admin_login: { count: 300, periodMs: 60_000 },
+  // Checked in each node's memory (local-limits.ts). The client pings every 2 s; 30 per 10 s leaves room
+  // for other engines' clients. Bad tokens: a NAT's players whose sessions expired each retry once.
+  ping: { count: 30, periodMs: 10_000 },
+  bad_token: { count: 60, periodMs: 60_000 },
   [DEFAULT_ACTION]: { count: 60, periodMs: 60_000 },
 });
 

@@ -1,7 +1,9 @@
 /**
  * Who a limit, violation or ban is about, as the string used inside Redis keys: `p:<playerId>` or
- * `ip:<address>`. The string becomes a hash tag, so it must never carry `{` or `}`.
+ * `ip:<address>`. The string becomes a hash tag, so it must never carry `{` or `}`. An address is taken
+ * as its group (core/address.ts: IPv4, or the /64 of an IPv6 address).
  */
+import { addressGroup } from "../core/address.ts";
 
 export type SubjectKind = "player" | "ip";
 
@@ -23,9 +25,9 @@ export function playerSubject(playerId: string): Subject {
   return { kind: "player", id, key: `p:${id}` };
 }
 
-/** An IP address's subject. */
+/** An IP address's subject (its group: IPv4, or an IPv6 /64). */
 export function ipSubject(ip: string): Subject {
-  const id = clean(ip);
+  const id = clean(addressGroup(ip));
   return { kind: "ip", id, key: `ip:${id}` };
 }
 

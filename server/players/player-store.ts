@@ -3,6 +3,10 @@
  * (name, stats, rating), the connection epoch, the ticket pointer, the current-match pointer and the
  * per-player "result applied" markers. Every key of one player carries the player's hash tag, so each
  * script here is one atomic, cluster-safe step; calls about several players send one command per player.
+ *
+ * Guests expire: a player who never finished a match (no result applied) and its device id are deleted
+ * `guestTtlMs` after the last login (slid at each one), so anonymous logins cannot grow Redis for ever.
+ * The first applied result keeps both for good: the player now has stats and may be on the boards.
  */
 import { randomBytes } from "node:crypto";
 import type { RedisClient } from "../redis/connection.ts";
@@ -46,6 +50,8 @@ export class PlayerStore {
     private readonly keys: Keys,
     private readonly scripts: Scripts,
     private readonly now: () => number,
+    /** Lifetime of a guest after its last login (0 = guests never expire). */
+    private readonly guestTtlMs = 0,
   ) {
     this.nameIndex = new NameIndex(redis, keys, (ids) => this.names(ids));
   }
@@ -59,11 +65,16 @@ export class PlayerStore {
   /** The player id of a device, created on its first login (two concurrent first logins agree via NX). */
   async forDevice(deviceId: string): Promise<string> {
     const key = this.k.device(deviceId);
-    const existing = await this.redis.get(key);
+    const ttl = this.guestTtlMs;
+    // XX: slides a guest's device id only; one kept for good has no TTL and keeps none.
+    const [existing] = await Promise.all([this.redis.get(key), ttl > 0 ? this.redis.pexpire(key, ttl, "XX") : null]);
     if (existing) return existing;
     const fresh = randomBytes(9).toString("base64url");
-    if ((await this.redis.set(key, fresh, "NX")) === "OK") {
-      await this.redis.hsetnx(this.k.profile(fresh), "createdAt", String(this.now()));
+    const created = ttl > 0 ? await this.redis.set(key, fresh, "PX", ttl, "NX") : await this.redis.set(key, fresh, "NX");
+    if (created === "OK") {
+      const profile = this.k.profile(fresh);
+      const m = this.redis.multi().hsetnx(profile, "createdAt", String(this.now())).hsetnx(profile, "device", deviceId);
+      await (ttl > 0 ? m.pexpire(profile, ttl) : m).exec();
       return fresh;
     }
     return (await this.redis.get(key))!;
@@ -74,9 +85,12 @@ export class PlayerStore {
     return this.redis.get(this.k.device(deviceId));
   }
 
-  /** Records a login: the display name and when, and indexes the name for search (two slots, one round trip). */
+  /**
+   * Records a login: the display name and when (sliding a guest's expiry), and indexes the name for
+   * search (two slots, one round trip).
+   */
   async recordLogin(playerId: string, name: string, at: number): Promise<void> {
-    await Promise.all([this.redis.hset(this.k.profile(playerId), { name, lastLoginAt: String(at) }), this.nameIndex.add(playerId, name, at)]);
+    await Promise.all([this.scripts.run("playerLogin", [this.k.profile(playerId)], [name, at, this.guestTtlMs]), this.nameIndex.add(playerId, name, at)]);
   }
 
   /** Players whose current name starts with `prefix` (case-insensitive), in name order (see name-index.ts). */
@@ -84,10 +98,13 @@ export class PlayerStore {
     return this.nameIndex.find(prefix, limit, this.now());
   }
 
-  /** The stored profile hash, or null when the player does not exist. */
+  /** The stored profile hash (without its device id), or null when the player does not exist. */
   async profile(playerId: string): Promise<StoredProfile | null> {
     const h = await this.redis.hgetall(this.k.profile(playerId));
-    return h && Object.keys(h).length ? h : null;
+    if (!h || Object.keys(h).length === 0) return null;
+    // The device id logs in as this player: it never leaves the store.
+    delete h.device;
+    return h;
   }
 
   /** Display names (null for players without one), in order; one command per player (own slots). */
@@ -107,7 +124,15 @@ export class PlayerStore {
       [this.k.profile(playerId), this.k.applied(playerId, r.day)],
       [r.matchId, r.markerTtlMs, r.points, r.win, r.ratingDelta, DEFAULT_RATING, r.name, r.endedAt],
     );
-    return expectOk(reply, "playerApply") === ScriptCode.OK;
+    const code = expectOk(reply, "playerApply");
+    if (code === ScriptCode.PROMOTED) await this.keepDevice(playerId);
+    return code === ScriptCode.OK || code === ScriptCode.PROMOTED;
+  }
+
+  /** A guest became a player for good: its device id stops expiring too (it lives on its own slot). */
+  private async keepDevice(playerId: string): Promise<void> {
+    const deviceId = await this.redis.hget(this.k.profile(playerId), "device");
+    if (deviceId) await this.redis.persist(this.k.device(deviceId));
   }
 
   // ---- connections ---------------------------------------------------------------------------------

@@ -20,6 +20,6 @@ export const playersFeature = defineFeature({
   name: "players",
   needs: [],
   create(core) {
-    return { service: { store: new PlayerStore(core.redis, core.keys, core.scripts, core.now) } };
+    return { service: { store: new PlayerStore(core.redis, core.keys, core.scripts, core.now, core.config.GUEST_TTL_DAYS * 86_400_000) } };
   },
 });

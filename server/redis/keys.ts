@@ -21,13 +21,15 @@ export function createKeys(prefix: string) {
     sessions: Object.freeze({
       /** Hash {playerId, deviceId, name, createdAt}; TTL = session lifetime, slid on use. `sid` = SHA-256(token) hex. */
       session: (sid: string) => `${p}session:{${sid}}`,
+      /** Sorted set: the session ids of one device -> created at (ms); capped, TTL slid with its sessions. */
+      device: (deviceId: string) => `${p}sessions:device:{${deviceId}}`,
     }),
 
     /** server/players/: everything keyed by one player shares the player's tag. */
     players: Object.freeze({
       /** String: the player id bound to a device id. TTL: guest lifetime until the player finishes a match. */
       device: (deviceId: string) => `${p}device:${deviceId}`,
-      /** Hash: profile and stats {name, createdAt, lastLoginAt, rating, games, wins, best, total, lastMatchAt}. */
+      /** Hash: profile and stats {name, device, createdAt, lastLoginAt, rating, games, wins, best, total, lastMatchAt}. TTL: guest lifetime until the first result, then none. */
       profile: (playerId: string) => `${p}player:{${playerId}}`,
       /** Counter: increments on each socket connect; orders connections for the one-socket rule. */
       epoch: (playerId: string) => `${p}player:{${playerId}}:epoch`,
@@ -141,6 +143,12 @@ export function createKeys(prefix: string) {
       violations: (subject: string) => `${p}abuse:{${subject}}:score`,
       /** Temporary ban; TTL = ban length. */
       ban: (subject: string) => `${p}abuse:{${subject}}:ban`,
+      /** Sorted set (addresses): players in good standing seen from it -> last seen (ms); capped, TTL = window. */
+      goodStanding: (subject: string) => `${p}abuse:{${subject}}:good`,
+      /** String (players): the address the player last connected from; TTL = good-standing window. */
+      lastAddress: (subject: string) => `${p}abuse:{${subject}}:ip`,
+      /** String (addresses): while it exists, new devices may not log in from the address; TTL = block length. */
+      newDevices: (subject: string) => `${p}abuse:{${subject}}:newdev`,
       /** Sorted set: banned subjects -> until (ms), for the admin view. */
       bans: `${p}abuse:bans`,
       /** Sorted set: subjects with a recent violation -> last violation (ms), for the admin view; TTL = decay window. */

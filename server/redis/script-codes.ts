@@ -12,6 +12,8 @@ export const ScriptCode = {
   OK: 1,
   /** Nothing to do (already applied, not stored, not the pusher...). */
   NONE: 0,
+  /** Applied, and the player was a guest until now: keep it for good (playerApply). */
+  PROMOTED: 2,
   // ---- tickets and queues (matchmaking) ----
   /** The ticket key does not exist (expired, or never in this queue). */
   MISSING: -1,

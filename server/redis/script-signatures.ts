@@ -8,26 +8,30 @@ export interface ScriptSignatures {
   // ---- sessions (server/sessions/lua) ----
   /** Reads a session hash and slides its TTL. Returns flat [field, value, ...] or null when missing. */
   sessionTouch: { keys: [session: string]; args: [ttlMs: number]; result: string[] | null };
+  /** Indexes a session under its device and trims the index to the newest `max`. Returns the evicted session ids. */
+  sessionIndexAdd: { keys: [deviceIndex: string]; args: [sessionId: string, createdAt: number, ttlMs: number, max: number]; result: string[] };
   // ---- limits (server/limits/lua) ----
-  /** GCRA check of one subject and action (Redis time). Returns [allowed 1|0, retryAfterMs, remaining, resetAfterMs]. */
-  rateLimit: { keys: [rate: string]; args: [intervalUs: number, burst: number, cost: number]; result: [number, number, number, number] };
-  /** Adds to a decaying violation score; bans at the threshold. Returns [score, banRemainingMs, newlyBanned 1|0, nowMs]. */
+  /** Ban check, then GCRA check of one subject and action (Redis time). Returns [allowed 1|0, retryAfterMs, remaining, resetAfterMs, bannedMs]. */
+  rateLimit: { keys: [rate: string, ban: string]; args: [intervalUs: number, burst: number, cost: number]; result: [number, number, number, number, number] };
+  /** Adds to a decaying violation score; bans at the threshold unless players in good standing vouch. Returns [score, banRemainingMs, newlyBanned 1|0, nowMs, vouched 1|0]. */
   abuseRecord: {
-    keys: [violations: string, ban: string];
-    args: [weight: number, decayPerSecond: number, threshold: number, banMs: number, reason: string];
-    result: [string, number, number, number];
+    keys: [violations: string, ban: string, goodStanding: string];
+    args: [weight: number, decayPerSecond: number, threshold: number, banMs: number, reason: string, goodWindowMs: number];
+    result: [string, number, number, number, number];
   };
   // ---- players (server/players/lua) ----
   /** Refuses while the player is in a match or holds a ticket, else sets the ticket pointer. Returns 1, ALREADY_QUEUED or ALREADY_IN_MATCH. */
   playerTicketReserve: { keys: [playerMatch: string, playerTicket: string]; args: [pointer: string, ttlMs: number]; result: number };
   /** Compare-and-delete of a player's ticket pointer. Returns 1 deleted, 0 not. */
   playerTicketRelease: { keys: [playerTicket: string]; args: [pointer: string]; result: number };
-  /** Applies one result to one player's stats and rating, once per match. Returns 1, 0 (already) or BAD_ARGUMENT. */
+  /** Applies one result to one player's stats and rating, once per match. Returns 1, PROMOTED (applied; was a guest), 0 (already) or BAD_ARGUMENT. */
   playerApply: {
     keys: [player: string, applied: string];
     args: [matchId: string, appliedTtlMs: number, points: number, win: 0 | 1, ratingDelta: number, defaultRating: number, name: string, endedAt: number];
     result: number;
   };
+  /** Records a login (name, time); slides a guest's expiry. Returns 1 (guest) or 0 (kept for good). */
+  playerLogin: { keys: [player: string]; args: [name: string, at: number, guestTtlMs: number]; result: number };
   /** A player's socket dropped: their match pointer shrinks to the reconnect grace. Returns 1, OTHER_MATCH or NEWER_SOCKET. */
   playerMatchDrop: { keys: [playerMatch: string, playerConnEpoch: string]; args: [matchId: string, epoch: number, graceMs: number]; result: number };
   /** Compare-and-delete of a player's match pointer. Returns 1 deleted, 0 not. */
@@ -100,6 +104,7 @@ export type ScriptName = keyof ScriptSignatures;
 /** Number of KEYS per script, checked against the file names at load time. */
 export const SCRIPT_KEY_COUNTS: { [N in ScriptName]: ScriptSignatures[N]["keys"]["length"] } = {
   sessionTouch: 1,
+  sessionIndexAdd: 1,
   playerTicketReserve: 2,
   playerTicketRelease: 1,
   ticketAdd: 3,
@@ -107,10 +112,11 @@ export const SCRIPT_KEY_COUNTS: { [N in ScriptName]: ScriptSignatures[N]["keys"]
   ticketTouch: 3,
   ticketMoveOut: 4,
   matchClaim: 12,
-  rateLimit: 1,
-  abuseRecord: 2,
+  rateLimit: 2,
+  abuseRecord: 3,
   boardApply: 7,
   playerApply: 2,
+  playerLogin: 1,
   boardAround: 2,
   boardPushClaim: 3,
   boardEdit: 5,

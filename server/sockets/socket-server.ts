@@ -3,7 +3,7 @@
  * pub/sub on Redis >= 7, classic pub/sub before). Handles the handshake (token -> session), the
  * one-live-socket-per-player rule across nodes, and hands events to the EventRouter.
  */
-import type { Server as HttpServer } from "node:http";
+import type { Server as HttpServer, IncomingMessage } from "node:http";
 import { Server } from "socket.io";
 import { createAdapter, createShardedAdapter } from "@socket.io/redis-adapter";
 import type { FastifyBaseLogger } from "fastify";
@@ -14,6 +14,7 @@ import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
 import type { Metrics } from "../metrics.ts";
 import type { EventRouter } from "./event-router.ts";
+import type { HandshakeGuard } from "./handshake-guard.ts";
 import type { AppServer, AppSocket } from "./types.ts";
 
 /** Engine.IO heartbeat: a ping every PING_INTERVAL_MS; a client silent PING_TIMEOUT_MS after it is closed. */
@@ -21,11 +22,13 @@ export const PING_INTERVAL_MS = 10_000;
 export const PING_TIMEOUT_MS = 5_000;
 /** How long the one-socket check waits for every node to list the player's sockets. */
 const ONE_SOCKET_TIMEOUT_MS = 2_000;
+/** A WebSocket that has not sent its socket.io CONNECT this long after opening is closed. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** What the handshake needs to know about a token and a player (from the sessions and players features). */
 export interface Handshake {
-  /** Resolves a token to its session (sliding it); throws a coded error when unknown or expired. */
-  authenticate(token: unknown): Promise<{ playerId: string; name: string; sessionId: string }>;
+  /** Resolves a token to its session (sliding it); throws a coded error when unknown or expired (budgeted per address). */
+  authenticate(token: unknown, address: string): Promise<{ playerId: string; name: string; sessionId: string }>;
   /** Takes the player's next connection epoch (newest socket wins). */
   nextEpoch(playerId: string): Promise<number>;
   /** A socket's lifetime counts as use of its session: slide its expiry when it closes. */
@@ -44,19 +47,15 @@ export interface SocketServerDeps {
   log: FastifyBaseLogger;
   router: EventRouter;
   maxPayloadBytes: number;
-  trustProxy: boolean;
+  /** The client address of a request (through trusted proxies only). */
+  clientAddress: (req: IncomingMessage) => string;
+  /** Per-address handshake budget (refuses before any work). */
+  handshakeGuard?: HandshakeGuard;
   /** Extra handshake checks (bans...) run after the session resolves; throw a coded error to refuse. */
   beforeConnect?: (playerId: string, ip: string) => Promise<void>;
   /** Called once a socket is the player's live one (rejoin match, queue state...). */
   onConnected?: (socket: AppSocket) => void | Promise<void>;
   onDisconnected?: (socket: AppSocket, reason: string) => void;
-}
-
-function clientIp(socket: AppSocket, trustProxy: boolean): string {
-  const fwd = socket.handshake.headers["x-forwarded-for"];
-  // The right-most entry was appended by our own load balancer; entries left of it are client-supplied.
-  if (trustProxy && typeof fwd === "string" && fwd) return fwd.split(",").at(-1)!.trim();
-  return socket.handshake.address;
 }
 
 /**
@@ -96,10 +95,14 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
     pingTimeout: PING_TIMEOUT_MS,
     serveClient: false,
     cors: { origin: true },
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    allowRequest: deps.handshakeGuard?.allowRequest,
   });
 
   io.use(async (socket, next) => {
     try {
+      const ip = deps.clientAddress(socket.request);
+      deps.handshakeGuard?.connectAttempt(socket.conn, ip);
       const auth = socket.handshake.auth as Record<string, unknown> | undefined;
       const token = auth?.token;
       if (token === undefined || token === null || token === "") {
@@ -107,8 +110,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
         err.data = { code: ErrorCode.UNAUTHORIZED, message: "Send auth: { token } in the handshake" };
         return next(err);
       }
-      const session = await deps.handshake.authenticate(token);
-      const ip = clientIp(socket, deps.trustProxy);
+      const session = await deps.handshake.authenticate(token, ip);
       await deps.beforeConnect?.(session.playerId, ip);
       const epoch = await deps.handshake.nextEpoch(session.playerId);
       socket.data = {

@@ -14,8 +14,12 @@
     ARGV[7] display name, written only when the hash has none
     ARGV[8] match end time (ms), stored as lastMatchAt
 
+  A guest's profile (it has a TTL: see playerLogin-1.lua) is kept for good from its first result on: it
+  has stats, and boards show its name.
+
   Output:
-    1 applied, 0 already applied, -20 (BAD_ARGUMENT) when an argument is malformed
+    1 applied, 2 applied and the player was a guest until now (PROMOTED: the caller keeps its device id
+    too), 0 already applied, -20 (BAD_ARGUMENT) when an argument is malformed
 ]]
 local points = tonumber(ARGV[3])
 local win = tonumber(ARGV[4])
@@ -41,4 +45,8 @@ if not best or points > best then
   redis.call("HSET", KEYS[1], "best", string.format("%.0f", points))
 end
 redis.call("HSETNX", KEYS[1], "name", ARGV[7])
+if redis.call("PTTL", KEYS[1]) > 0 then
+  redis.call("PERSIST", KEYS[1])
+  return 2
+end
 return 1
