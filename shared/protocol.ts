@@ -149,6 +149,8 @@ export interface InterServerEvents {
   "match:hosted": (n: MatchHostedNotice) => void;
   /** A match ended: every node sends `match:end` to its own sockets in it, then takes them out of the room. */
   "match:ended": (e: MatchEnd) => void;
+  /** An operator lifted a ban: every node forgets what it cached of it at once. */
+  "limits:lifted": (subjectKey: string) => void;
 }
 
 /** Between nodes: who hosts a match now, and the `match:start` each player gets (minus `you`). */

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectClient, login, nextEvent, redisUrl, waitFor } from "./helpers/harness.ts";
+import { connectClient, login, nextEvent, waitFor } from "./helpers/harness.ts";
+import { startEmbeddedRedis } from "../server/embedded-redis.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -44,7 +45,14 @@ describe("npm start entry point", () => {
 
   it("never prints the Redis password: not in the start-up line, not in logs, not in config errors", async () => {
     const secret = "start-up-secret-pw-42";
-    const target = new URL(redisUrl());
+    // Its own redis-server (it needs no password: ioredis warns and goes on), the secret in the URL.
+    const dir = mkdtempSync(join(tmpdir(), "arena-secret-"));
+    const redis = await startEmbeddedRedis({ port: 0, dataDir: dir, autoInstall: false, extraArgs: ["--appendonly", "no"] });
+    onTestFinished(async () => {
+      await redis.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const target = new URL(redis.url);
     const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", KEY_PREFIX: "test:main-secret:", REDIS_URL: `redis://:${secret}@${target.host}/0` } as Record<string, string>;
     const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";

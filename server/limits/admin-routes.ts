@@ -6,16 +6,14 @@ import type { FastifyInstance } from "fastify";
 import { BanCreateBody, BanParams } from "../../shared/schemas.ts";
 import { NotFoundError } from "../errors.ts";
 import type { AbuseTracker } from "./abuse.ts";
-import type { RateLimiter } from "./rate-limiter.ts";
-import type { LocalLimits } from "./local-limits.ts";
 import type { RuleSet } from "./rules.ts";
-import { subjectOf } from "./subject.ts";
+import { subjectOf, type Subject } from "./subject.ts";
 
 export interface LimitsAdminDeps {
   abuse: AbuseTracker;
   rules: RuleSet;
-  limiter: RateLimiter;
-  local: LocalLimits;
+  /** Lifts a ban everywhere at once (false: there was none). */
+  lift: (subject: Subject) => Promise<boolean>;
   banSeconds: number;
 }
 
@@ -32,9 +30,7 @@ export async function limitsAdminRoutes(admin: FastifyInstance, deps: LimitsAdmi
 
   admin.delete<{ Params: BanParams }>("/bans/:kind/:id", { schema: { params: BanParams } }, async (req) => {
     const subject = subjectOf(req.params.kind, req.params.id);
-    if (!(await deps.abuse.lift(subject))) throw new NotFoundError(`No ban on ${subject.key}`);
-    deps.limiter.forget(subject.key);
-    deps.local.forget(subject.key);
+    if (!(await deps.lift(subject))) throw new NotFoundError(`No ban on ${subject.key}`);
     return { lifted: true, subject: subject.key };
   });
 

@@ -161,6 +161,21 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     if (!d.allowed) throw refused(owner, action, d.retryAfterMs, subject.ip);
   };
 
+  /** What this node remembers of a subject's ban and refusals (after a lift on any node). */
+  const forget = (subjectKey: string) => {
+    limiter.forget(subjectKey);
+    local.forget(subjectKey);
+  };
+  ctx.io.of("/").on("limits:lifted", forget);
+  /** Lifts a ban: in Redis, the new-device block it caused, and every node's cached copy at once. */
+  const lift = async (subject: Subject): Promise<boolean> => {
+    const had = await abuse.lift(subject);
+    if (subject.kind === "player") await standing.playerLifted(subject.id);
+    forget(subject.key);
+    ctx.io.of("/").serverSideEmit("limits:lifted", subject.key);
+    return had;
+  };
+
   return {
     service: {
       limiter,
@@ -227,7 +242,7 @@ function createLimits(ctx: Core, players: PlayerStore, opts: LimitsOptions): Fea
     },
 
     registerAdminRoutes(admin) {
-      return limitsAdminRoutes(admin, { abuse, rules, limiter, local, banSeconds: config.BAN_SECONDS });
+      return limitsAdminRoutes(admin, { abuse, rules, lift, banSeconds: config.BAN_SECONDS });
     },
 
     async stop() {

@@ -73,6 +73,15 @@ export class AddressStanding {
     await m.exec();
   }
 
+  /** A player's ban was lifted: the new-device block their ban put on their address goes with it. */
+  async playerLifted(playerId: string): Promise<void> {
+    const player = playerSubject(playerId);
+    const address = await this.redis.get(this.keys.limits.lastAddress(player.key));
+    if (!address) return;
+    const key = this.keys.limits.newDevices(ipSubject(address).key);
+    if ((await this.redis.get(key)) === `player ${player.id} banned`) await this.redis.del(key);
+  }
+
   /** Ms left during which new devices may not log in from an address (0 when they may). */
   async newDevicesBlockedFor(ip: string): Promise<number> {
     if (this.settings.newDeviceBlockMs <= 0) return 0;
