@@ -6,7 +6,7 @@
  * - `<engine>-serial`: the timing-sensitive files (several node processes, kill -9/SIGSTOP, host leases of
  *   ~1.5 s, a browser), one at a time, each engine after the parallel batch: on 2 shared cores, running
  *   them beside other files stalls event loops past those leases.
- * TEST_ENGINES=single,cluster runs both engines (default: single, until the server speaks Cluster).
+ * TEST_ENGINES picks the engines (default: single,cluster; e.g. TEST_ENGINES=single for a quicker local run).
  * TEST_WORKERS sets the parallel batch's worker count (default 2; vitest's own default is cores - 1).
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -44,7 +44,7 @@ const once = files.filter((f) => ONCE.includes(name(f)));
 const engineFiles = files.filter((f) => usesSharedRedis(f) && !OWN_REDIS.includes(name(f)) && !serial.includes(f) && !serialOnce.includes(f) && !once.includes(f));
 const unitFiles = files.filter((f) => !engineFiles.includes(f) && !serial.includes(f) && !serialOnce.includes(f) && !once.includes(f));
 
-const engines = (process.env.TEST_ENGINES ?? "single").split(",").map((e) => e.trim()).filter(Boolean);
+const engines = (process.env.TEST_ENGINES ?? "single,cluster").split(",").map((e) => e.trim()).filter(Boolean);
 for (const e of engines) if (e !== "single" && e !== "cluster") throw new Error(`TEST_ENGINES: unknown engine "${e}" (single, cluster)`);
 const workers = Number(process.env.TEST_WORKERS ?? 2);
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { connectClient, login, nextEvent, redisClient, redisUrl, request, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { connectClient, login, nextEvent, redisClient, redisEnv, request, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin, type AdminClient } from "./helpers/admin-client.ts";
 import type { AdminOverview, MatchEnded, MatchHandedOver } from "../shared/admin-api.ts";
 import type { MatchFound } from "../shared/protocol.ts";
@@ -33,7 +33,7 @@ let latest: AdminOverview | null = null;
 async function spawnNode(id: string): Promise<NodeProc> {
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    REDIS_URL: redisUrl(),
+    ...redisEnv(),
     KEY_PREFIX: prefix,
     NODE_ID: id,
     PORT: "0",

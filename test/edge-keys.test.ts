@@ -121,8 +121,11 @@ describe("every key has a bounded lifetime", () => {
       expect(all.length).toBeGreaterThan(20);
       const ttls = await Promise.all(all.map(async (k) => [k, await redis.pttl(k)] as const));
       // Capped instead: the registry of live nodes (one member per node, pruned by heartbeat) and the
-      // results stream (XADD MAXLEN ~100,000), which exists from start-up (its consumer group).
-      const capped = new Set<string>([n.core.keys.nodes.registry, n.core.keys.boards.results]);
+      // results stream (XADD MAXLEN ~100,000), which exists from start-up (its consumer group); and the
+      // all-time board's own keys, permanent by design and one set per deployment.
+      const b = n.core.keys.boards;
+      const allTime = (["board", "members", "version", "pushed", "topGen", "meta"] as const).map((f) => b[f]("alltime", "all"));
+      const capped = new Set<string>([n.core.keys.nodes.registry, b.results, ...allTime]);
       expect(ttls.filter(([k, t]) => t < 0 && !capped.has(k)).map(([k]) => k)).toEqual([]);
     } finally {
       await n.stop();
