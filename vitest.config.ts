@@ -23,7 +23,7 @@ const SERIAL = [
  * Alone, once (on the first engine): files that start their own Redis and kill it, or run a load balancer
  * in front of node processes on the single-Redis URL.
  */
-const SERIAL_ONCE = ["sockets-outage", "redis-faults", "deploy-lb", "result-crash"];
+const SERIAL_ONCE = ["sockets-outage", "redis-faults", "deploy-lb", "result-crash", "cluster-failover"];
 /** Once, in parallel, on the first engine: checks of the image and packaging that need one Redis URL. */
 const ONCE = ["deploy-image"];
 /**
