@@ -18,9 +18,8 @@ COPY tsconfig.json ./
 COPY shared ./shared
 COPY client ./client
 COPY server ./server
+# Builds the game client and the ops dashboard (client/dist, client/admin/dist).
 RUN npm run build:client
-# LEAD: the admin dashboard bundle is built here once its script exists (then copy its output below):
-# RUN npm run build:admin
 
 # ---- deps: production dependencies only ---------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -40,6 +39,7 @@ COPY shared ./shared
 COPY server ./server
 COPY client/public ./client/public
 COPY --from=build /app/client/dist ./client/dist
+COPY --from=build /app/client/admin/dist ./client/admin/dist
 USER node
 # 3000: HTTP + WebSocket (behind the load balancer). 9100: /metrics when METRICS_PORT=9100.
 EXPOSE 3000 9100

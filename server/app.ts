@@ -60,7 +60,7 @@ export interface BuiltApp {
   /** GET /metrics (its separate listener when METRICS_PORT is set). */
   metricsEndpoint: MetricsEndpoint;
   /** Set once shutdown starts (readiness turns 503). */
-  shutdown: { started: boolean };
+  shutdown: { started: boolean; draining: boolean };
 }
 
 const CLIENT_DIST = fileURLToPath(new URL("../client/dist/", import.meta.url));
@@ -102,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const log = app.log.child({ nodeId: config.NODE_ID });
   const now = deps.now ?? Date.now;
   const router = new EventRouter(metrics, log);
-  const shutdown = { started: false };
+  const shutdown = { started: false, draining: false };
   installErrorHandlers(app, metrics);
   const trust = compileTrust(config.TRUST_PROXY);
   guardConnections(app.server, {
@@ -191,7 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const gates = booted.map((f) => f.hooks).filter((h) => h.gateFire);
   if (gates.length) router.fireGate = (c, event) => gates.every((h) => h.gateFire!(c, event));
 
-  await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started, log });
+  await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started || shutdown.draining, log });
   const metricsRoute = metricsEndpoint(app, {
     registry: metrics.registry,
     cacheMs: config.METRICS_CACHE_MS,

@@ -12,6 +12,7 @@ export const CONFIG_SECTIONS = {
     NODE_ID: v(str(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -"), undefined, "This node's id (default: hostname-pid-random)."),
     LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
     SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),
+    SHUTDOWN_DRAIN_MS: v(int(0, 60_000), "0", "On SIGTERM, how long /readyz answers 503 while the node still serves, so the load balancer's health check takes it out before it hands its matches over (e.g. 3000 behind HAProxy; must be below SHUTDOWN_GRACE_MS)."),
     MAX_PAYLOAD_BYTES: v(int(256, 1_048_576), "16384", "Largest socket message or HTTP body accepted."),
     TRUST_PROXY: v(addressList, "false", "Proxies (addresses/CIDRs, comma-separated) whose X-Forwarded-For is believed; the client is the right-most entry not itself a listed proxy. `false`: none; `true`: `loopback` only."),
     ADMIN_TOKEN: v(str(/^.{16,}$/, "at least 16 characters"), undefined, "Admin token (label `admin`) of /admin/api, the /admin namespace and the dashboard. Unset (and no ADMIN_TOKENS): admin disabled."),

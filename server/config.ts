@@ -59,6 +59,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (typeof out.MATCH_LEASE_MS === "number" && typeof out.CHECKPOINT_INTERVAL_MS === "number" && out.CHECKPOINT_INTERVAL_MS >= out.MATCH_LEASE_MS * 4) {
     problems.push("CHECKPOINT_INTERVAL_MS should be well under MATCH_LEASE_MS x 4");
   }
+  if (typeof out.SHUTDOWN_DRAIN_MS === "number" && typeof out.SHUTDOWN_GRACE_MS === "number" && out.SHUTDOWN_DRAIN_MS >= out.SHUTDOWN_GRACE_MS) {
+    problems.push("SHUTDOWN_DRAIN_MS must be below SHUTDOWN_GRACE_MS (the drain is part of the graceful shutdown)");
+  }
   if (problems.length) throw new ConfigError(problems);
   out.NODE_ID ??= `${hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 40)}-${process.pid}-${randomBytes(3).toString("hex")}`;
   for (const value of Object.values(out)) if (Array.isArray(value)) Object.freeze(value);

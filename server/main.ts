@@ -30,6 +30,11 @@ async function shutdown(reason: string, code: number): Promise<void> {
   force.unref();
   console.log(`[arena] ${reason}: shutting down`);
   try {
+    // An orchestrator's SIGTERM: first let the load balancer see /readyz fail, then hand matches over.
+    if (reason === "SIGTERM" && config.SHUTDOWN_DRAIN_MS > 0) {
+      console.log(`[arena] draining for ${config.SHUTDOWN_DRAIN_MS} ms (/readyz 503)`);
+      await node?.drain(config.SHUTDOWN_DRAIN_MS);
+    }
     await node?.stop();
   } catch (err) {
     console.error("[arena] node stop failed", err);

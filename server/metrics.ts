@@ -37,6 +37,7 @@ export function createMetrics(nodeId: string, opts: { defaultMetrics?: boolean }
     resultsAppended: new Counter({ name: "arena_match_results_appended_total", help: "Match results this node's hosts handed to the results stream", registers: r }),
     resultsApplied: new Counter({ name: "arena_results_applied_total", help: "Match results applied to the boards", registers: r }),
     resultsSkipped: new Counter({ name: "arena_results_skipped_total", help: "Result entries acked without applying, by reason", labelNames: ["reason"], registers: r }),
+    resultsPending: new Gauge({ name: "arena_results_pending", help: "Result entries not yet applied: read but not acked by any consumer, plus not yet read (the group's lag)", registers: r }),
     resultsReclaimed: new Counter({ name: "arena_results_reclaimed_total", help: "Pending result entries reclaimed from dead consumers", registers: r }),
     boardsCache: new Counter({ name: "arena_boards_cache_total", help: "Top-100 page cache lookups, by outcome", labelNames: ["outcome"], registers: r }),
     boardsPushes: new Counter({ name: "arena_boards_pushes_total", help: "Top-10 pushes broadcast by this node", labelNames: ["period"], registers: r }),

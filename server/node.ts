@@ -14,6 +14,8 @@ export interface RunningNode extends BuiltApp {
   port: number;
   /** Graceful stop: tell clients, close sockets, stop features, quit Redis. Idempotent. */
   stop(): Promise<void>;
+  /** Answers /readyz with 503 for `ms` while serving on (load balancers take the node out), then resolves. */
+  drain(ms: number): Promise<void>;
 }
 
 export interface StartNodeOptions {
@@ -52,10 +54,15 @@ export async function startNode(config: Config, opts: StartNodeOptions = {}): Pr
   const port = typeof addr === "object" && addr ? addr.port : config.PORT;
   let stopping: Promise<void> | null = null;
   const app = built.app;
+  const state = built.shutdown;
   return {
     ...built,
     url: `http://${advertisedHost(config.HOST)}:${port}`,
     port,
+    async drain(ms: number) {
+      state.draining = true;
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+    },
     stop() {
       stopping ??= (async () => {
         await app.close();

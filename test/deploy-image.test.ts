@@ -58,6 +58,7 @@ describe("Dockerfile", () => {
     expect(final.steps.filter((x) => x.op === "COPY").map((x) => parseCopy(x.args)).filter((c) => c.from).map((c) => `${c.from}:${c.sources.join(",")}`)).toEqual([
       "deps:/app/node_modules",
       "build:/app/client/dist",
+      "build:/app/client/admin/dist",
     ]);
     expect(stage("build").steps.some((x) => x.op === "RUN" && runCommand(x.args) === "npm run build:client")).toBe(true);
   });

@@ -35,6 +35,8 @@ export interface ConsumerOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How often a consumer measures the group's backlog (the arena_results_pending gauge). */
+const BACKLOG_SAMPLE_MS = 5_000;
 /** How much longer than one blocking read a stop waits for the loop. */
 const STOP_WAIT_MARGIN_MS = 1000;
 /** Refusals of one entry by Redis (not connection trouble) after which it is parked in the dead-letter stream. */
@@ -62,6 +64,7 @@ export class ResultsConsumer {
   private claimCursor = "0-0";
   private nextClaimAt = 0;
   private readOwnPending = true;
+  private nextSampleAt = 0;
   /** Entry id -> refusals so far (only entries that failed alone). */
   private readonly refusals = new Map<string, number>();
 
@@ -105,7 +108,25 @@ export class ResultsConsumer {
     }
   }
 
+  /** The group's backlog: pending (read, not acked) plus lag (not read yet), from XINFO GROUPS. */
+  private async sampleBacklog(): Promise<void> {
+    if (Date.now() < this.nextSampleAt) return;
+    this.nextSampleAt = Date.now() + BACKLOG_SAMPLE_MS;
+    const { redis, keys, metrics } = this.o;
+    try {
+      const groups = (await redis.xinfo("GROUPS", keys.boards.results)) as unknown[][];
+      for (const g of groups) {
+        const f = new Map<string, unknown>();
+        for (let i = 0; i + 1 < g.length; i += 2) f.set(String(g[i]), g[i + 1]);
+        if (f.get("name") === keys.boards.resultsGroup) metrics.resultsPending.set(Number(f.get("pending") ?? 0) + Number(f.get("lag") ?? 0));
+      }
+    } catch {
+      // The stream may not exist yet; the next sample tells.
+    }
+  }
+
   private async step(): Promise<void> {
+    await this.sampleBacklog();
     const { conn, keys, consumer, batch } = this.o;
     if (this.readOwnPending) {
       const res = (await conn.xreadgroup("GROUP", keys.boards.resultsGroup, consumer, "COUNT", batch, "STREAMS", keys.boards.results, "0")) as [string, StreamEntries][] | null;
