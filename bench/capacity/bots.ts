@@ -43,6 +43,8 @@ export interface WorkerWindow {
 }
 
 const rec = new Recorder();
+// colyseus.js reports failed joins (e.g. "seat reservation expired") with console.warn: count them instead.
+console.warn = (...args: unknown[]) => rec.error(`warn:${String(args[0]).slice(0, 60)}`);
 const bots: BotCore[] = [];
 let init: WorkerInit | null = null;
 const loop = monitorEventLoopDelay({ resolution: 10 });

@@ -31,6 +31,8 @@ export interface Row {
   rampSeconds: number;
   cores: number;
   cpuMsPerPlayerSecond: number;
+  /** Server CPU per snapshot a client actually received (us): fair when a starved server delivers less. */
+  cpuUsPerSnapshot: number;
   redisCores: number;
   botCores: number;
   eldP99: number;
@@ -109,7 +111,11 @@ export async function measureStep(kind: TargetKind, players: number, o: MeasureO
   const { server, workers, rssIdle, rampSeconds, playing } = await setUp(kind, players, o);
   try {
     // The tick grid's phase: exact for the baselines, estimated by the arena node's probe during the ramp.
-    const first = await server.read();
+    let first = await server.read();
+    for (let i = 0; first.phase === null && i < 20; i++) {
+      await sleep(500);
+      first = await server.read();
+    }
     await workers.all({ cmd: "phase", phase: first.phase });
     await sleep(o.settleMs);
     if (o.profile) await ask(server.child, { cmd: "profile-start" }, "profiling");
@@ -142,6 +148,7 @@ export async function measureStep(kind: TargetKind, players: number, o: MeasureO
       rampSeconds,
       cores,
       cpuMsPerPlayerSecond: (cores * 1000) / players,
+      cpuUsPerSnapshot: c.snapshots ? ((cpu1 - cpu0) * 1e6) / c.snapshots : NaN,
       redisCores: (redis1 - redis0) / secs,
       botCores: (bots1 - bots0) / secs,
       eldP99: stats.eldP99,

@@ -34,6 +34,8 @@ export interface ProbeOptions {
   tickIntervalMs: number;
   /** Exact grid origin (wall ms) when the server drives its own fixed grid. */
   gridOriginWall?: number;
+  /** Exact grid phase read from the server when it can be (null: fall back to estimating it). */
+  gridPhase?: () => number | null;
   extra?: () => Record<string, number>;
   stop: () => Promise<void>;
 }
@@ -53,6 +55,8 @@ export function startProbe(opts: ProbeOptions): Probe {
   let session: Session | null = null;
   const phase = (): number | null => {
     if (opts.gridOriginWall !== undefined) return opts.gridOriginWall % opts.tickIntervalMs;
+    const exact = opts.gridPhase?.();
+    if (exact !== undefined && exact !== null) return exact;
     // Keep the first clear estimate (taken on a quiet node); the grid only ever moves by whole ticks.
     estimated ??= gridPhase(starts, opts.tickIntervalMs);
     return estimated;

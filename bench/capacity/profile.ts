@@ -46,7 +46,9 @@ export function summarize(file: string, top = 25): string[] {
     const n = byId.get(id)!;
     const { functionName, url, lineNumber } = n.callFrame;
     const b = bucketOf(url, functionName);
-    const key = url ? `${functionName || "(anonymous)"}  ${b}:${lineNumber + 1}` : functionName;
+    // Project files run through tsx, whose line numbers are of the transformed code: name them by file only.
+    const line = url.includes("node_modules/") || url.startsWith("node:") ? `:${lineNumber + 1}` : "";
+    const key = url ? `${functionName || "(anonymous)"}  ${b}${line}` : functionName || "(anonymous native)";
     fns.set(key, (fns.get(key) ?? 0) + us);
     buckets.set(b, (buckets.get(b) ?? 0) + us);
   }

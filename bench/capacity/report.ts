@@ -17,6 +17,7 @@ const COLUMNS: [string, number, (r: Row) => string][] = [
   ["players", 7, (r) => (r.playing === r.players ? String(r.players) : `${r.playing}/${r.players}`)],
   ["cores", 5, (r) => f(r.cores, 2)],
   ["ms/pl-s", 7, (r) => f(r.cpuMsPerPlayerSecond, 2)],
+  ["us/snap", 7, (r) => f(r.cpuUsPerSnapshot, 1)],
   ["redis", 5, (r) => (r.target === "arena" ? f(r.redisCores, 2) : "-")],
   ["loop p99", 8, (r) => f(r.eldP99, 1)],
   ["ELU", 4, (r) => f(r.elu * 100) + "%"],
@@ -40,7 +41,8 @@ export function line(r: Row): string {
 }
 
 export const LEGEND =
-  "cores: node CPU (user+sys) / wall time over the window; ms/pl-s: CPU ms per player-second; redis: redis-server cores (arena only);\n" +
+  "cores: server CPU (user+sys) / wall time over the window; ms/pl-s: CPU ms per player-second; us/snap: CPU us per snapshot\n" +
+  "a client received (fair when a starved server delivers less); redis: redis-server cores (arena only);\n" +
   "loop p99: event-loop delay p99 (ms, monitorEventLoopDelay 1 ms resolution); ELU: event-loop utilisation; lat: input->snapshot (ms);\n" +
   "exc: latency minus the wait for the next tick of the server's 20 Hz grid (ms); lost: gaps in snapshot numbers; KiB/pl: server RSS\n" +
   "growth per player; bots: bot workers' cores; bot p99: their own event-loop p99 (ms); join: login/handshake/queue -> match:start (ms);\n" +
@@ -103,7 +105,7 @@ export function stormLine(s: StormRow): string {
 /**
  * The summary line for bench/run-all.ts: `BENCH_JSON {...}` on one line, last line of the output:
  * { bench: "capacity", goal: { largestPlayers: number|null, checked: [{players, ok, reasons}] },
- *   rows: [{ target, players, cores, cpuMsPerPlayerSecond, redisCores, eldP99, excessP50, excessP99,
+ *   rows: [{ target, players, playing, cores, cpuMsPerPlayerSecond, cpuUsPerSnapshot, redisCores, eldP99, excessP50, excessP99,
  *            latencyP50, latencyP99, lostPercent, rssPerPlayerKiB, botCores, joinP50, joinP99,
  *            bytesPerSnapshot, load1 }],
  *   storm: [{ target, players, back, allBackSeconds, rejoinP50, rejoinP99, reflowP99 }] }
@@ -120,6 +122,7 @@ export function benchJson(rows: Row[], storms: StormRow[], v: Verdict[]): string
       playing: r.playing,
       cores: r.cores,
       cpuMsPerPlayerSecond: r.cpuMsPerPlayerSecond,
+      cpuUsPerSnapshot: r.cpuUsPerSnapshot,
       redisCores: r.redisCores,
       eldP99: r.eldP99,
       excessP50: r.excess.p50,
