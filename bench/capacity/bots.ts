@@ -6,6 +6,7 @@
  * drop-all, reconnect-all, exit. Every reply carries `cmd: "<request>:done"`.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
+import http from "node:http";
 import { BotCore, Recorder } from "./bot-core.ts";
 import { SocketBot } from "./bot-socketio.ts";
 import { ColyseusBot } from "./bot-colyseus.ts";
@@ -43,6 +44,10 @@ export interface WorkerWindow {
 }
 
 const rec = new Recorder();
+// Each bot is its own device: no keep-alive sharing of HTTP connections between bots. (colyseus.js's
+// matchmaking requests use the global agent, keep-alive by default since Node 19: reusing a connection the
+// server is closing fails as "socket hang up", an artefact of the swarm, not of the server.)
+http.globalAgent = new http.Agent({ keepAlive: false });
 // colyseus.js reports failed joins (e.g. "seat reservation expired") with console.warn: count them instead.
 console.warn = (...args: unknown[]) => rec.error(`warn:${String(args[0]).slice(0, 60)}`);
 const bots: BotCore[] = [];
