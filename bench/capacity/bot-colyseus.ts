@@ -73,6 +73,10 @@ export class ColyseusBot extends BotCore {
     });
   }
 
+  get connected(): boolean {
+    return this.room?.connection.isOpen ?? false;
+  }
+
   protected sendInput(s: number, x: number, y: number, d: boolean): void {
     this.room?.send("input", { s, x, y, d });
   }

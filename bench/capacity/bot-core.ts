@@ -99,6 +99,9 @@ export abstract class BotCore {
     this.doReconnect();
   }
 
+  /** The transport is connected (storm diagnostics: connected yet not back in the match). */
+  abstract get connected(): boolean;
+
   get inMatch(): boolean {
     return this.state === "match";
   }

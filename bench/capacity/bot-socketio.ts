@@ -119,6 +119,10 @@ export class SocketBot extends BotCore {
     });
   }
 
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
   protected sendInput(s: number, x: number, y: number, d: boolean): void {
     this.socket?.emit("match:input", { s, x, y, d });
   }

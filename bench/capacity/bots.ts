@@ -28,6 +28,8 @@ export interface WorkerStatus {
   total: number;
   inMatch: number;
   playing: number;
+  /** Connected but not in a match (storm: reconnected, yet not put back). */
+  connectedIdle: number;
   errors: number;
 }
 
@@ -75,11 +77,13 @@ function makeBot(id: number): BotCore {
 function status(): WorkerStatus {
   let inMatch = 0;
   let playing = 0;
+  let connectedIdle = 0;
   for (const b of bots) {
     if (b.inMatch) inMatch++;
     if (b.inMatch && b.playing) playing++;
+    if (!b.inMatch && b.connected) connectedIdle++;
   }
-  return { total: bots.length, inMatch, playing, errors: rec.c.errors };
+  return { total: bots.length, inMatch, playing, connectedIdle, errors: rec.c.errors };
 }
 
 const reply = (cmd: string, body: object = {}) => process.send!({ cmd: `${cmd}:done`, ...body });

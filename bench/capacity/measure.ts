@@ -61,6 +61,8 @@ export interface StormRow {
   target: TargetKind;
   players: number;
   back: number;
+  /** Reconnected (transport open) but never put back in a match when the wait ended. */
+  connectedNotBack: number;
   allBackSeconds: number;
   rejoin: Dist;
   reflow: Dist;
@@ -206,6 +208,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
       target: kind,
       players,
       back: st.playing,
+      connectedNotBack: st.connectedIdle,
       allBackSeconds: st.playing < players ? NaN : allBackSeconds,
       rejoin: distOf(mergeHistograms(ws.map((w) => w.rejoin))),
       reflow: distOf(mergeHistograms(ws.map((w) => w.reflow))),

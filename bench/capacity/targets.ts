@@ -132,7 +132,7 @@ export async function startWorkers(n: number, init: Omit<WorkerInit, "cmd" | "wo
     all,
     async status() {
       const s = await all<WorkerStatus>({ cmd: "status" });
-      return s.reduce((a, b) => ({ total: a.total + b.total, inMatch: a.inMatch + b.inMatch, playing: a.playing + b.playing, errors: a.errors + b.errors }));
+      return s.reduce((a, b) => ({ total: a.total + b.total, inMatch: a.inMatch + b.inMatch, playing: a.playing + b.playing, connectedIdle: a.connectedIdle + b.connectedIdle, errors: a.errors + b.errors }));
     },
     async stop() {
       await Promise.all(children.map((c) => {
