@@ -60,6 +60,8 @@ export interface Row {
 export interface StormRow {
   target: TargetKind;
   players: number;
+  /** Players in a match (playing) when they all dropped. */
+  inMatch: number;
   back: number;
   /** Reconnected (transport open) but never put back in a match when the wait ended. */
   connectedNotBack: number;
@@ -189,6 +191,8 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
   const { server, workers } = await setUp(kind, players, o);
   try {
     await sleep(o.settleMs);
+    // Only players in a match before the drop can be put back into one: the rest are not waited for.
+    const inMatch = (await workers.status()).playing;
     await workers.all({ cmd: "reset-joins" });
     await workers.all({ cmd: "drop-all" });
     await sleep(o.gapMs);
@@ -196,7 +200,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
     const t0 = performance.now();
     await workers.all({ cmd: "reconnect-all" });
     let st = await workers.status();
-    while (st.playing < players && performance.now() - t0 < o.readyTimeoutMs) {
+    while (st.playing < inMatch && performance.now() - t0 < o.readyTimeoutMs) {
       await sleep(100);
       st = await workers.status();
     }
@@ -207,9 +211,10 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
     return {
       target: kind,
       players,
+      inMatch,
       back: st.playing,
       connectedNotBack: st.connectedIdle,
-      allBackSeconds: st.playing < players ? NaN : allBackSeconds,
+      allBackSeconds: st.playing < inMatch ? NaN : allBackSeconds,
       rejoin: distOf(mergeHistograms(ws.map((w) => w.rejoin))),
       reflow: distOf(mergeHistograms(ws.map((w) => w.reflow))),
       cores,
