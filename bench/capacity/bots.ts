@@ -49,7 +49,7 @@ const rec = new Recorder();
 // Each bot is its own device: no keep-alive sharing of HTTP connections between bots (colyseus.js's
 // matchmaking requests use the global agent, keep-alive by default since Node 19, and a reused connection
 // the server is closing fails as "socket hang up"). Hang-ups still showed on a starved machine at 2,000
-// Colyseus bots after this: those come from the server side (accept backlog or timeouts under load).
+// Colyseus bots after this; their cause (server accept backlog? timeouts?) was not pinned down.
 http.globalAgent = new http.Agent({ keepAlive: false });
 // colyseus.js reports failed joins (e.g. "seat reservation expired") with console.warn: count them instead.
 console.warn = (...args: unknown[]) => rec.error(`warn:${String(args[0]).slice(0, 60)}`);
