@@ -18,13 +18,12 @@ let sampled = 0;
 let sampledBytes = 0;
 let broadcasts = 0;
 const interval = 1000 / config.TICK_HZ;
-// The matches module's tick loop knows its next due instant (performance.now() of this process); its
-// phase on the wall clock is the grid's. Private fields, read defensively: if the server's layout changes,
-// the probe estimates the phase from the broadcast instants instead.
-const matches = node.modules.find((m) => m.name === "matches") as unknown as { loop?: { next?: unknown } } | undefined;
+// The matches feature's tick loop knows its next due instant (performance.now() of this process); its
+// phase on the wall clock is the grid's.
+const matches = node.service("matches");
 const exactPhase = (): number | null => {
-  const next = matches?.loop?.next;
-  return typeof next === "number" && next > 0 ? (performance.timeOrigin + next) % interval : null;
+  const next = matches.nextTickAt();
+  return next > 0 ? (performance.timeOrigin + next) % interval : null;
 };
 const probe = startProbe({
   url: node.url,

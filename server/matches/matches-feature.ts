@@ -58,6 +58,8 @@ export interface MatchesService {
   hostedCount(): number;
   /** The live host object of a match hosted here (tests, admin). */
   hosted(matchId: string): MatchHost | undefined;
+  /** performance.now() at which this node's next tick is due (benchmarks place inputs on the tick grid). */
+  nextTickAt(): number;
   readonly router: InputRouter;
   /** Operator: ends a match now through its host (see match-control.ts); the result is applied once. */
   end(matchId: string, reason: string): Promise<MatchEndOutcome>;
@@ -167,6 +169,7 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
       nudge,
       hostedCount: () => hosted.size,
       hosted: (id) => hosted.get(id),
+      nextTickAt: () => loop.nextDue,
       router,
       end: (id, reason) => control.end(id, reason),
       handOver: (id, to) => control.handOver(id, to),

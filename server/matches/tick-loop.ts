@@ -33,6 +33,11 @@ export class TickLoop {
     return this.timer !== null;
   }
 
+  /** When the next tick is due (the clock's ms, performance.now() by default); 0 before start. */
+  get nextDue(): number {
+    return this.next;
+  }
+
   /** Starts ticking one interval from now (no-op when running). */
   start(): void {
     if (this.timer) return;
