@@ -4,7 +4,7 @@
  * that receives `Ack<T>`. docs/protocol.md documents each event for non-TypeScript clients.
  */
 import type { ErrorBody } from "./errors.ts";
-import type { InputFrame, MatchEnd, MatchStart, Snapshot } from "./game/types.ts";
+import type { EncodedSnapshot, InputFrame, MatchEnd, MatchStart } from "./game/types.ts";
 import type { RegionId } from "./regions.ts";
 import type { BoardsSubscribeRequest, Empty, LeaderboardPeriod, PingRequest, QueueJoinRequest } from "./schemas.ts";
 
@@ -136,7 +136,8 @@ export interface ServerToClientEvents {
   "queue:cancelled": (c: QueueCancelled) => void;
   "match:found": (m: MatchFound) => void;
   "match:start": (m: MatchStart) => void;
-  "match:snapshot": (s: Snapshot) => void;
+  /** Base64 of the snapshot bytes (docs/protocol.md; decode with `decodeSnapshot`, shared/game/snapshot-codec.ts). */
+  "match:snapshot": (s: EncodedSnapshot) => void;
   "match:end": (e: MatchEnd) => void;
   "match:resumed": (r: MatchResumed) => void;
   "boards:top": (b: BoardsTop) => void;
@@ -148,9 +149,14 @@ export interface InterServerEvents {
   /** A node now hosts a match (start or failover): every node joins and tells its own sockets of it. */
   "match:hosted": (n: MatchHostedNotice) => void;
   /** A match ended: every node sends `match:end` to its own sockets in it, then takes them out of the room. */
-  "match:ended": (e: MatchEnd) => void;
+  "match:ended": (e: MatchEndedNotice) => void;
   /** An operator lifted a ban: every node forgets what it cached of it at once. */
   "limits:lifted": (subjectKey: string) => void;
+}
+
+/** Between nodes: a match ended, with its final snapshot (other nodes' sockets get it before `match:end`). */
+export interface MatchEndedNotice extends MatchEnd {
+  snapshot?: EncodedSnapshot;
 }
 
 /** Between nodes: who hosts a match now, and the `match:start` each player gets (minus `you`). */

@@ -12,6 +12,7 @@ import type { RunningNode } from "../server/node.ts";
 import type { AdminMatchSnapshot, AuditPage, MatchDetail, MatchEnded, MatchHandedOver } from "../shared/admin-api.ts";
 import type { MatchFound } from "../shared/protocol.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
+import { decodeSnapshot } from "../shared/game/snapshot-codec.ts";
 import { createKeys, type Keys } from "../server/redis/keys.ts";
 
 const OPS = "ops-token-0123456789abcdef";
@@ -71,7 +72,7 @@ async function matchOfTwo(n1: string, n2: string) {
 /** Counts an event on a socket from now on. */
 function count<T>(s: ClientSocket, event: string): T[] {
   const got: T[] = [];
-  (s as unknown as { on(e: string, f: (d: T) => void): void }).on(event, (d) => got.push(d));
+  (s as unknown as { on(e: string, f: (d: unknown) => void): void }).on(event, (d) => got.push((event === "match:snapshot" && typeof d === "string" ? decodeSnapshot(d) : d) as T));
   return got;
 }
 

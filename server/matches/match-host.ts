@@ -7,6 +7,7 @@
 import { createMatch, step, toSnapshot, type GameConfig, type SimState } from "../../shared/game/sim.ts";
 import type { InputFrame, Snapshot } from "../../shared/game/types.ts";
 import { rooms } from "../../shared/protocol.ts";
+import { encodeSnapshot } from "./snapshot-encoder.ts";
 import type { MatchRecord } from "./match-record.ts";
 
 /** What is checkpointed to Redis about once a second (fenced by the lease). */
@@ -104,9 +105,14 @@ export class MatchHost {
     return this.state.phase === "ended";
   }
 
-  /** The compact wire snapshot of the current state. */
+  /** The snapshot of the current state as an object (admin views). */
   snapshot(): Snapshot {
     return toSnapshot(this.state, this.matchId);
+  }
+
+  /** The `match:snapshot` payload of the current state (encoded bytes, base64). */
+  encodedSnapshot(): string {
+    return encodeSnapshot(this.state, this.matchId);
   }
 
   /** The checkpoint JSON of the current state. */

@@ -6,8 +6,10 @@
  * - match-ender.ts: the end of a match (result once, `match:end` once, bookkeeping);
  * - player-attach.ts: players' sockets in and out of matches, reconnect within the grace;
  * - input-router.ts: inputs from any node to the host; tick-loop.ts + match-host.ts: the simulation.
- * Fan-out: snapshots go to the room `match:<id>` through the adapter (not volatile: see `onTick`);
- * one-shot events (start, resumed, end) go to every node as one inter-server message, and each node
+ * - snapshot-delivery.ts: each snapshot encoded once, emitted locally to the host's own sockets, and sent
+ *   to the other nodes that have players of the match in one inbox message per node and tick (not
+ *   volatile: see `onTick`). A match whose players are all on its host never touches Redis.
+ * One-shot events (start, resumed, end) go to every node as one inter-server message, and each node
  * delivers them to its own sockets, so no node depends on the order of two adapter channels.
  */
 import Type from "typebox";
@@ -32,6 +34,7 @@ import { PlayerAttach } from "./player-attach.ts";
 import { matchTimings, type MatchRuntime } from "./match-runtime.ts";
 import { MatchControl, type MatchEndOutcome, type MatchHandOverOutcome } from "./match-control.ts";
 import { MatchViews } from "./match-views.ts";
+import { SnapshotDelivery } from "./snapshot-delivery.ts";
 
 /** A cached host is re-read this often while inputs flow (heals a missed announcement). */
 const HOST_REVALIDATE_MS = 2_000;
@@ -102,21 +105,27 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
   const rt: MatchRuntime = { core, nodes, players, boards, store, leases, hosted, router, timings };
   const seats = new PlayerAttach(rt);
   attach = seats;
+  const delivery = new SnapshotDelivery(core, nodes, router);
   const keeper = new LeaseKeeper(rt);
   const ender = new MatchEnder(rt, keeper, (end) => {
-    core.io.of("/").serverSideEmit("match:ended", end);
+    core.io.of("/").serverSideEmit("match:ended", delivery.endedNotice(end));
     seats.onEnded(end);
   });
+  /** Who hosts a match now, on this node: rooms and routes, and the host hears which matches we watch. */
+  const hostedHere = (n: MatchHostedNotice) => {
+    seats.onHosted(n);
+    delivery.interest.changed();
+  };
   /** Tells every node (this one directly: the adapter does not echo) who hosts a match now. */
   const announce = (n: MatchHostedNotice) => {
     core.io.of("/").serverSideEmit("match:hosted", n);
-    seats.onHosted(n);
+    hostedHere(n);
   };
   const scanner = new MatchScanner(rt, { announce, end: (h) => ender.end(h), recoverEnd: (record) => ender.recoverEnd(record) });
 
   /**
    * One tick of every match hosted here. Snapshots are not sent volatile: socket.io drops a volatile
-   * packet when the previous write to that socket has not completed, so when a busy node reads two
+   * packet when the previous write to that socket has not completed, so when a busy node gets two
    * snapshots from Redis at once it keeps the older and drops the newer, and gaps appear for healthy
    * clients. A plain emit keeps every snapshot in order; what it may buffer for a client that stops
    * reading is bounded by the ping timeout, after which the socket closes.
@@ -131,13 +140,14 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
       const s0 = sample ? performance.now() : 0;
       try {
         h.tick(timings.dtMs);
-        if (emit || h.ended) core.io.to(h.room).emit("match:snapshot", h.snapshot());
+        if (emit || h.ended) delivery.publish(h);
       } catch (err) {
         core.log.error({ err, matchId: h.matchId }, "match tick failed");
       }
       if (sample) sample(performance.now() - s0);
       if (h.ended) ender.end(h);
     }
+    delivery.flush();
     if (hosted.size) {
       const ms = performance.now() - t0;
       core.metrics.tickSeconds.observe(ms / 1000);
@@ -151,8 +161,8 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
   nodes.inbox.on("drop", Type.Object({ t: Type.Literal("drop"), m: Type.String(), i: Type.Integer({ minimum: 0 }) }), (m) => hosted.get(m.m)?.release(m.i));
   nodes.inbox.on("host", Type.Object({ t: Type.Literal("host"), m: Type.String() }), (m) => void scanner.tryHost(m.m));
   const nsp = core.io.of("/");
-  nsp.on("match:hosted", (n) => seats.onHosted(n));
-  nsp.on("match:ended", (e) => seats.onEnded(e));
+  nsp.on("match:hosted", hostedHere);
+  nsp.on("match:ended", (e) => seats.onEnded(delivery.received(e)));
 
   const nudge = (matchId: string, hostNodeId: string) => {
     if (hostNodeId === core.nodeId) void scanner.tryHost(matchId);
@@ -189,6 +199,7 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
       every(SCAN_INTERVAL_MS, () => scanner.scan());
       every(Math.max(100, Math.floor(timings.leaseMs / 3)), () => keeper.renew());
       every(core.config.CHECKPOINT_INTERVAL_MS, () => keeper.checkpoint());
+      every(core.config.HEARTBEAT_INTERVAL_MS, async () => delivery.refresh());
       void scanner.scan().catch((err: unknown) => core.log.error({ err }, "match runtime task failed"));
     },
 

@@ -5,11 +5,12 @@
  * when their socket drops (the host stops their avatar).
  */
 import { rooms, type MatchHostedNotice } from "../../shared/protocol.ts";
-import { toSnapshot, type SimState } from "../../shared/game/sim.ts";
+import type { SimState } from "../../shared/game/sim.ts";
 import type { MatchEnd } from "../../shared/game/types.ts";
 import type { AppSocket } from "../sockets/types.ts";
 import { MatchHost, parseCheckpoint } from "./match-host.ts";
 import { matchStartOf } from "./match-messages.ts";
+import { encodeSnapshot } from "./snapshot-encoder.ts";
 import type { MatchRecord } from "./match-record.ts";
 import type { MatchRuntime } from "./match-runtime.ts";
 
@@ -121,7 +122,7 @@ export class PlayerAttach {
     if (!tell || record.status !== "running") return;
     const state = await this.latestState(record);
     socket.emit("match:start", { ...matchStartOf(record, state, core.config.TICK_HZ), you: index });
-    socket.emit("match:snapshot", toSnapshot(state, matchId));
+    socket.emit("match:snapshot", encodeSnapshot(state, matchId));
   }
 
   /** The freshest state this node can see: live when hosted here, else the checkpoint, else the seed. */

@@ -28,7 +28,13 @@ export type SnapshotOrb = [number, number, number, number];
 
 export type MatchPhase = "countdown" | "playing" | "ended";
 
-/** Compact state broadcast every tick to `match:<id>`. */
+/**
+ * The `match:snapshot` payload on the wire: base64 of the snapshot bytes (layout in docs/protocol.md,
+ * codec in ./snapshot-codec.ts), which decode to a `Snapshot`.
+ */
+export type EncodedSnapshot = string;
+
+/** A decoded snapshot: the state the host broadcasts every tick to `match:<id>`. */
 export interface Snapshot {
   /** Match id. */
   m: string;

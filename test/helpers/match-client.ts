@@ -10,6 +10,7 @@ import type { Keys } from "../../server/redis/keys.ts";
 import type { MatchRecord, NewMatch } from "../../server/matches/match-record.ts";
 import { MatchStore } from "../../server/matches/match-store.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
+import { decodeSnapshot } from "../../shared/game/snapshot-codec.ts";
 import type { MatchResumed, ServerToClientEvents } from "../../shared/protocol.ts";
 
 /** What a server-to-client event carries, by name: `EventData<"match:end">` is `MatchEnd`. */
@@ -22,13 +23,14 @@ export interface Recorded {
   at: number;
 }
 
-/** A client that keeps every event it received, in order. */
+/** A client that keeps every event it received, in order (snapshots decoded from their wire form). */
 export class RecordingClient {
   readonly events: Recorded[] = [];
   private waiters: (() => void)[] = [];
 
   constructor(readonly socket: Socket) {
     socket.onAny((event: string, data: unknown) => {
+      if (event === "match:snapshot" && typeof data === "string") data = decodeSnapshot(data);
       this.events.push({ event, data, at: performance.now() });
       for (const w of this.waiters.splice(0)) w();
     });
