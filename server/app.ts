@@ -29,7 +29,7 @@ import { ErrorCode } from "../shared/errors.ts";
 import { PingRequest } from "../shared/schemas.ts";
 import { bootFeatures, type BootedFeature, type Core, type Feature, type FeatureHooks, type Services } from "./core/feature.ts";
 import { FEATURES } from "./features.ts";
-import { UnavailableError } from "./errors.ts";
+import { NodeOverloadedError, UnavailableError } from "./errors.ts";
 
 export interface AppDeps {
   config: Config;
@@ -133,6 +133,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
     clientAddress: (req) => clientAddress(req, trust),
     handshakeGuard: createHandshakeGuard({ perSecond: config.HANDSHAKES_PER_IP_PER_SECOND, clientAddress: (req) => clientAddress(req, trust), registry: metrics.registry, log }),
+    // An overloaded node refuses new players (they reconnect through the load balancer, elsewhere) and
+    // keeps serving the ones it has. Refused before authentication: it costs no hash and no Redis call.
+    admit: () => {
+      if (services.nodes?.overloaded) {
+        metrics.connectionsOverloaded.inc();
+        throw new NodeOverloadedError(Math.max(1000, config.OVERLOAD_LEAVE_MS));
+      }
+    },
     handshake: {
       authenticate: (token, ip) => service("sessions").authenticate(token, ip),
       nextEpoch: (playerId) => service("players").store.nextEpoch(playerId, config.SESSION_TTL_SECONDS),

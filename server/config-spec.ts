@@ -58,6 +58,11 @@ export const CONFIG_SECTIONS = {
   Nodes: {
     HEARTBEAT_INTERVAL_MS: v(int(100, 60_000), "1000", "Node registry heartbeat."),
     NODE_TTL_MS: v(int(500, 120_000), "5000", "A node missing heartbeats this long is dead."),
+    HOST_LOCALITY_WEIGHT: v(int(0, 1000), "10", "A new match is hosted where most of its players are connected unless that node's load is more than this many matches above another node's (0 = least loaded only)."),
+    OVERLOAD_LOOP_P99_MS: v(int(0, 60_000), "250", "Event-loop delay p99 (ms, per heartbeat interval) past which the node is busy (0 = not checked). Overloaded (busy for OVERLOAD_ENTER_MS), it takes no new matches and refuses new connections with NODE_OVERLOADED; players already on it keep playing."),
+    OVERLOAD_CPU_PERCENT: v(int(0, 10_000), "0", "Process CPU (percent of one core) past which the node is busy (0 = not checked: a node may run near 100 % and still tick on time; set e.g. 85 to keep headroom)."),
+    OVERLOAD_ENTER_MS: v(int(0, 600_000), "2000", "How long the node must stay busy before it counts as overloaded."),
+    OVERLOAD_LEAVE_MS: v(int(0, 600_000), "5000", "How long an overloaded node must stay below 80 % of both limits before it accepts again."),
   },
   Boards: {
     RESULTS_BATCH: v(int(1, 1000), "100", "Results read from the stream (or reclaimed) per batch."),

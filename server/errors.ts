@@ -81,6 +81,12 @@ export class UnavailableError extends AppError {
     super(ErrorCode.UNAVAILABLE, message, 503, options);
   }
 }
+/** This node is overloaded (server/nodes/load-monitor.ts) and takes no new connection. */
+export class NodeOverloadedError extends AppError {
+  constructor(retryAfterMs: number, message = "This node is overloaded; connect again (another node will take you)") {
+    super(ErrorCode.NODE_OVERLOADED, message, 503, { retryAfterMs });
+  }
+}
 
 /** A destructive action whose typed confirmation is missing or wrong (admin). */
 export class ConfirmationRequiredError extends AppError {

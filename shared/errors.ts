@@ -27,6 +27,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   /** Another connection for the same player took over this one. */
   SESSION_REPLACED: "SESSION_REPLACED",
+  /** This node is overloaded and accepts no new connection for now; connect again (another node) after `retryAfterMs`. */
+  NODE_OVERLOADED: "NODE_OVERLOADED",
   /** The node is shutting down; reconnect (to any node). */
   SERVER_SHUTTING_DOWN: "SERVER_SHUTTING_DOWN",
   /** An operator disconnected this player. */

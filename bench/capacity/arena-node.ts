@@ -44,7 +44,8 @@ adapter.broadcast = (packet, opts) => {
     lastBroadcast = t;
     if (broadcasts++ % 97 === 0) {
       sampled++;
-      sampledBytes += JSON.stringify(packet.data[1]).length;
+      const payload = packet.data[1];
+      sampledBytes += typeof payload === "string" ? payload.length : JSON.stringify(payload).length;
     }
   }
   return original(packet, opts);

@@ -7,7 +7,8 @@
  */
 import { request } from "node:http";
 import { io as ioClient, type Socket } from "socket.io-client";
-import type { MatchStart, Snapshot } from "../../shared/game/types.ts";
+import type { MatchStart } from "../../shared/game/types.ts";
+import { peekSnapshot } from "../../shared/game/snapshot-codec.ts";
 import { BotCore, type Recorder } from "./bot-core.ts";
 
 export interface SocketBotOptions {
@@ -99,11 +100,12 @@ export class SocketBot extends BotCore {
       this.resuming = false;
       this.onMatchStart(m.you);
     });
-    s.on("match:snapshot", (snap: Snapshot) => {
-      const row = snap.p[this.you]?.[0] === this.you ? snap.p[this.you] : snap.p.find((r) => r[0] === this.you);
+    // The snapshot's bytes (shared/game/snapshot-codec.ts): only the tick, phase and this bot's row are read.
+    s.on("match:snapshot", (raw: string) => {
+      const snap = peekSnapshot(Buffer.from(raw, "base64"), this.you);
       const bytes = this.bytes - this.lastBytes;
       this.lastBytes = this.bytes;
-      this.onSnapshot(snap.n, snap.ph, row?.[4], bytes);
+      this.onSnapshot(snap.n, snap.ph, snap.ackSeq, bytes);
     });
     s.on("match:end", () => this.onMatchEnd());
   }

@@ -4,14 +4,15 @@
  * limits. It speaks the subset of the arena protocol the bots use (POST /api/sessions handing out a random
  * token, queue:join, match:start/snapshot/input/end, reconnect by token into the same match), groups
  * queued players into matches of 8, and ticks every match on one fixed 20 Hz grid running the same game
- * (shared/game/sim.ts) and broadcasting the same snapshot (toSnapshot: same size and shape, each player's
- * last applied input seq included) to the match room. Forked by bench/capacity.ts with MATCH_COUNTDOWN_MS,
- * MATCH_DURATION_MS and TICK_HZ in the environment.
+ * (shared/game/sim.ts) and broadcasting the same snapshot (the arena's encoder, server/matches/
+ * snapshot-encoder.ts: the same bytes, each player's last applied input seq included) to the match room.
+ * Forked by bench/capacity.ts with MATCH_COUNTDOWN_MS, MATCH_DURATION_MS and TICK_HZ in the environment.
  */
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { Server, type Socket } from "socket.io";
-import { createMatch, step, toSnapshot, type SimState } from "../../shared/game/sim.ts";
+import { createMatch, step, type SimState } from "../../shared/game/sim.ts";
+import { encodeSnapshot } from "../../server/matches/snapshot-encoder.ts";
 import type { InputFrame } from "../../shared/game/types.ts";
 import { startGridLoop } from "./grid-loop.ts";
 import { startProbe } from "./probe.ts";
@@ -83,7 +84,7 @@ io.on("connection", (socket) => {
     // Reconnect: back into the match with its latest state.
     socket.join(p.match.room);
     socket.emit("match:start", startOf(p.match, p.index));
-    socket.emit("match:snapshot", toSnapshot(p.match.state, p.match.id));
+    socket.emit("match:snapshot", encodeSnapshot(p.match.state, p.match.id));
   }
   socket.on("queue:join", (_req: unknown, ack: (r: unknown) => void) => {
     if (p.match) return ack({ ok: false, error: { code: "ALREADY_IN_MATCH", message: "in a match" } });
@@ -139,10 +140,10 @@ const loop = startGridLoop(dtMs, (emit) => {
     // Same as the arena host: a held dash button stays, a tap between two ticks is applied once.
     for (let i = 0; i < m.inputs.length; i++) if (m.inputs[i]?.d) m.inputs[i] = { ...m.inputs[i]!, d: false };
     if (emit || m.state.phase === "ended") {
-      const snap = toSnapshot(m.state, m.id);
+      const snap = encodeSnapshot(m.state, m.id);
       if (snapshotsSent++ % 97 === 0) {
         snapshotSamples++;
-        snapshotBytes += JSON.stringify(snap).length;
+        snapshotBytes += snap.length;
       }
       io.to(m.room).emit("match:snapshot", snap);
     }

@@ -14,7 +14,7 @@ export function newId(): string {
 }
 
 export function toClaim(queue: string, fence: number, g: Group, now: number): ClaimRecord {
-  const players: TicketInfo[] = g.tickets.map((t) => ({ ticketId: t.ticketId, playerId: t.playerId, name: t.name, rating: t.rating, joinedAt: t.joinedAt, home: t.home }));
+  const players: TicketInfo[] = g.tickets.map((t) => ({ ticketId: t.ticketId, playerId: t.playerId, name: t.name, rating: t.rating, joinedAt: t.joinedAt, home: t.home, ...(t.node ? { node: t.node } : {}) }));
   return {
     matchId: newId(),
     queue,
@@ -37,7 +37,9 @@ export function toClaim(queue: string, fence: number, g: Group, now: number): Cl
 export async function completeClaim(deps: MatchmakerDeps, claim: ClaimRecord, recovered: boolean): Promise<void> {
   const { store, metrics, log } = deps;
   try {
-    const hostNodeId = await deps.pickHost().catch((err: unknown) => {
+    // Hosted where most of its players are connected (claims stored before nodes were recorded have none).
+    const near = claim.players.flatMap((p) => (p.node ? [p.node] : []));
+    const hostNodeId = await deps.pickHost(near).catch((err: unknown) => {
       log.warn({ err }, "pickHost failed; hosting the match here");
       return deps.nodeId;
     });

@@ -14,6 +14,8 @@ export interface TicketInfo {
   joinedAt: number;
   /** Home region of the ticket (its regional queue). */
   home: string;
+  /** Node the ticket's player is connected to (when known): groups prefer players of the seed's node. */
+  node?: string;
 }
 
 export interface Neighbour {
@@ -75,6 +77,7 @@ export function pickGroup(
     pool.push(t);
   }
   const { minPlayers, maxPlayers } = opts.rules;
+  if (pool.length > maxPlayers && seed.node) preferNode(pool, seed.node);
   let size = Math.min(pool.length, maxPlayers);
   const strands = pool.length - size;
   if (opts.exhaustive && strands > 0 && strands < minPlayers && sizeAllowed(opts.rules, pool.length - minPlayers, waitMs)) {
@@ -82,6 +85,20 @@ export function pickGroup(
   }
   if (!sizeAllowed(opts.rules, size, waitMs)) return null;
   return { seed, tickets: pool.slice(0, size), radiusKm: search.radiusKm, skillBand: search.skillBand, waitMs };
+}
+
+/**
+ * With more candidates than seats, players connected to the seed's node go first (nearest first among
+ * them, then the others nearest first): every candidate already fits the radius and the band, and a group
+ * on one node is hosted there with no snapshot crossing Redis (players of a region, which a geo load
+ * balancer sends to the same nodes, then land together). The seed stays first.
+ */
+function preferNode(pool: TicketInfo[], node: string): void {
+  const rest = pool.slice(1);
+  const same = rest.filter((t) => t.node === node);
+  if (same.length === 0 || same.length === rest.length) return;
+  const others = rest.filter((t) => t.node !== node);
+  pool.splice(1, rest.length, ...same, ...others);
 }
 
 /** Chooses disjoint groups for a pass, oldest seeds first. Marks chosen tickets in `taken`. */

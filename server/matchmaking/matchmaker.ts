@@ -52,8 +52,8 @@ export interface MatchmakerDeps {
   log: Pick<FastifyBaseLogger, "debug" | "info" | "warn" | "error">;
   metrics: Metrics;
   now: () => number;
-  /** Chooses the host node of a new match. */
-  pickHost: () => Promise<string>;
+  /** Chooses the host node of a new match, given the node each of its players is connected to. */
+  pickHost: (near: readonly string[]) => Promise<string>;
   /** Creates the match (record and player pointers) unless it exists; idempotent. */
   createMatch: (m: NewMatch) => Promise<void>;
   /** Called once per created match (notify the players). */

@@ -104,7 +104,7 @@ export class Matchmaking {
       log,
       metrics: this.ctx.metrics,
       now: this.ctx.now,
-      pickHost: () => this.deps.nodes.pickHost(),
+      pickHost: (near) => this.deps.nodes.pickHost({ near }),
       createMatch: (m) => this.deps.matches.createMatch(m),
       onMatch: (m) => this.announce(m),
     });

@@ -24,6 +24,10 @@ export interface NodeLoad {
   cpuPercent?: number;
   /** Package and Node.js versions ("": not reported). */
   version?: string;
+  /** Event-loop utilisation over the last heartbeat interval, 0..1. */
+  elu?: number;
+  /** Overloaded: takes no new matches and refuses new connections (load-monitor.ts). */
+  full?: boolean;
 }
 
 /** A node that stopped heartbeating without leaving (killed, hung, partitioned). */
@@ -73,6 +77,8 @@ export class NodeRegistry {
           rss: String(load.rssBytes ?? 0),
           cpu: String(load.cpuPercent ?? 0),
           version: load.version ?? "",
+          elu: String(load.elu ?? 0),
+          full: load.full ? "1" : "0",
           lastSeen: String(now),
         })
         .pexpire(key, this.nodeTtlMs)
@@ -126,6 +132,8 @@ export class NodeRegistry {
         rssBytes: Number(hash.rss) || 0,
         cpuPercent: Number(hash.cpu) || 0,
         version: hash.version ?? "",
+        elu: Number(hash.elu) || 0,
+        full: hash.full === "1",
         lastSeen: Number(hash.lastSeen) || 0,
       });
     });

@@ -51,6 +51,8 @@ export interface SocketServerDeps {
   clientAddress: (req: IncomingMessage) => string;
   /** Per-address handshake budget (refuses before any work). */
   handshakeGuard?: HandshakeGuard;
+  /** Refuses every new connection before any work while it throws a coded error (an overloaded node). */
+  admit?: () => void;
   /** Extra handshake checks (bans...) run after the session resolves; throw a coded error to refuse. */
   beforeConnect?: (playerId: string, ip: string) => Promise<void>;
   /** Called once a socket is the player's live one (rejoin match, queue state...). */
@@ -101,6 +103,7 @@ export async function createSocketServer(httpServer: HttpServer, deps: SocketSer
 
   io.use(async (socket, next) => {
     try {
+      deps.admit?.();
       const ip = deps.clientAddress(socket.request);
       deps.handshakeGuard?.connectAttempt(socket.conn, ip);
       const auth = socket.handshake.auth as Record<string, unknown> | undefined;
