@@ -23,8 +23,10 @@
  *   --join-rate 100 bots started per second         --workers 4    bot worker processes
  *   --match-seconds 0  match length (0: the whole step; short values add re-queue churn to the window)
  *   --ready-timeout 240  longest wait for all bots to play (s)
- *   --source-ips 4  loopback source addresses for socket.io bots (127.0.0.1..N, or a comma list)
- *   --profile 1000  CPU profile of the arena node during the window of that step (top entries printed)
+ *   --source-ips 64  loopback source addresses for socket.io bots (127.0.0.1..N, or a comma list); 2,000
+ *                   players from 64 addresses stay within the per-address connection and handshake caps
+ *   --profile 1000  CPU profile of the arena node during the window of that step (top entries printed);
+ *                   with --storm, any value profiles the arena node from the mass reconnect until all are back
  *   --storm 2000    reconnect storm instead of steps: N players drop and reconnect at once
  *   --storm-gap 1000  ms between the mass drop and the mass reconnect
  *   --log-level info  arena LOG_LEVEL (the node's log goes to the run folder)
@@ -51,7 +53,7 @@ const { values: a } = parseArgs({
     workers: { type: "string", default: "4" },
     "match-seconds": { type: "string", default: "0" },
     "ready-timeout": { type: "string", default: "240" },
-    "source-ips": { type: "string", default: "4" },
+    "source-ips": { type: "string", default: "64" },
     profile: { type: "string" },
     storm: { type: "string" },
     "storm-gap": { type: "string", default: "1000" },
@@ -99,6 +101,9 @@ const opts: MeasureOptions = {
     // Thousands of logins and queue joins from a few loopback addresses in a minute: the default budgets
     // (60 logins per minute per IP, 20 queue joins per minute per player) are for people, not a swarm.
     RATE_LIMITS: "login=1000000/60s,queue_join=1000000/60s,queue_leave=1000000/60s",
+    // One node measured alone: overload protection would send players to other nodes, and there are none.
+    OVERLOAD_LOOP_P99_MS: "0",
+    OVERLOAD_CPU_PERCENT: "0",
     LOG_LEVEL: a["log-level"]!,
   },
   outDir,
@@ -113,16 +118,17 @@ const opts: MeasureOptions = {
 };
 
 console.log(`capacity bench: targets ${targets.join(", ")}; ${storm ? `storm of ${storm}` : `steps ${steps.join(", ")}`}; window ${windowMs / 1000} s; ` +
-  `${opts.workers} bot workers; join rate ${joinRate}/s; matches of 8 lasting ${matchSeconds} s; source IPs ${ips.join(",")}; output ${outDir}`);
+  `${opts.workers} bot workers; join rate ${joinRate}/s; matches of 8 lasting ${matchSeconds} s; source IPs ${ips.length > 4 ? `${ips[0]}..${ips.at(-1)} (${ips.length})` : ips.join(",")}; output ${outDir}`);
 
 const rows: Row[] = [];
 const storms: StormRow[] = [];
 if (storm) {
   console.log(`\nreconnect storm: ${storm} players in matches drop at once, reconnect ${a["storm-gap"]} ms later, all at once`);
   for (const t of targets) {
-    const s = await measureStorm(t, storm, { ...opts, gapMs: num("storm-gap", a["storm-gap"], 0) });
+    const s = await measureStorm(t, storm, { ...opts, gapMs: num("storm-gap", a["storm-gap"], 0), profile: a.profile && t === "arena" ? `arena-storm-${storm}.cpuprofile` : undefined });
     storms.push(s);
     console.log(stormLine(s));
+    if (s.profile) for (const l of summarize(s.profile)) console.log(`  ${l}`);
   }
 } else {
   console.log(`\n${LEGEND}\n`);

@@ -71,6 +71,7 @@ export interface StormRow {
   cores: number;
   load1: number;
   errors: Record<string, number>;
+  profile?: string;
 }
 
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
@@ -196,6 +197,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
     await workers.all({ cmd: "reset-joins" });
     await workers.all({ cmd: "drop-all" });
     await sleep(o.gapMs);
+    if (o.profile) await ask(server.child, { cmd: "profile-start" }, "profiling");
     const cpu0 = procCpuSeconds(server.pid);
     const t0 = performance.now();
     await workers.all({ cmd: "reconnect-all" });
@@ -206,6 +208,11 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
     }
     const allBackSeconds = (performance.now() - t0) / 1000;
     const cores = (procCpuSeconds(server.pid) - cpu0) / allBackSeconds;
+    let profile: string | undefined;
+    if (o.profile) {
+      profile = join(o.outDir, o.profile);
+      await ask(server.child, { cmd: "profile-stop", file: profile }, "profiled", 60_000);
+    }
     await sleep(1000); // let the last first-snapshots land
     const ws = await workers.all<WorkerWindow>({ cmd: "window-end" });
     return {
@@ -220,6 +227,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
       cores,
       load1: loadavg()[0]!,
       errors: mergeErrors(ws),
+      profile,
     };
   } finally {
     await workers.stop();
