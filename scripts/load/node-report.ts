@@ -1,0 +1,65 @@
+/**
+ * Per-node figures at the end of a run: memory at the start, at the baseline and at the end of play (and
+ * its growth), peak sockets, handler errors by code, results applied, and error lines in the node's log.
+ */
+import { readFileSync } from "node:fs";
+import type { NodeSample } from "./node-sampler.ts";
+import { byLabel, sumOf, type PromSample } from "./prometheus-text.ts";
+import { rssBetween, type NodeReport } from "./summary.ts";
+
+/** Lines of a node log that report an error: pino level >= 50, or the entry point's crash/rejection lines. */
+export function countErrorLines(log: string): number {
+  let n = 0;
+  for (const line of log.split("\n")) {
+    if (line.startsWith("{")) {
+      try {
+        if ((JSON.parse(line) as { level?: number }).level! >= 50) n++;
+      } catch {
+        // a line cut short by kill -9
+      }
+    } else if (/unhandled rejection|uncaught exception|start-up failed|stop failed/i.test(line)) n++;
+  }
+  return n;
+}
+
+export interface NodeReportInput {
+  nodeId: string;
+  killed: boolean;
+  samples: NodeSample[];
+  last: PromSample[] | undefined;
+  logFile?: string;
+  /** Windows (seconds since start) whose median RSS is the baseline and the end. */
+  baseWindow: [number, number];
+  endWindow: [number, number];
+}
+
+const mb = (b: number | null) => (b === null ? null : b / 1_048_576);
+
+export function nodeReport(i: NodeReportInput): NodeReport {
+  const mine = i.samples.filter((s) => s.nodeId === i.nodeId);
+  const first = mine.find((s) => s.rssBytes !== null);
+  const base = rssBetween(i.samples, i.nodeId, ...i.baseWindow);
+  const end = rssBetween(i.samples, i.nodeId, ...i.endWindow);
+  const sockets = mine.map((s) => s.sockets).filter((v): v is number => v !== null);
+  let errorLogLines = 0;
+  if (i.logFile) {
+    try {
+      errorLogLines = countErrorLines(readFileSync(i.logFile, "utf8"));
+    } catch {
+      errorLogLines = 0;
+    }
+  }
+  return {
+    nodeId: i.nodeId,
+    killed: i.killed,
+    rssStartMb: mb(first?.rssBytes ?? null),
+    rssBaseMb: mb(base),
+    rssEndMb: mb(end),
+    growthPct: base !== null && end !== null ? ((end - base) / base) * 100 : null,
+    peakSockets: sockets.length ? Math.max(...sockets) : null,
+    internalErrors: i.last ? (byLabel(i.last, "arena_handler_errors_total", "code").INTERNAL ?? 0) : null,
+    handlerErrors: i.last ? byLabel(i.last, "arena_handler_errors_total", "code") : {},
+    errorLogLines,
+    resultsApplied: i.last ? sumOf(i.last, "arena_results_applied_total") : null,
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The end of a load run, as a table people can read at a glance and a list of gates with pass/fail:
+ * Artillery's `ensure` checks (latency percentiles, error counts) plus the runner's own (memory growth,
+ * handler errors, error log lines, results produced = applied). Pure functions: facts in, text out.
+ */
+import type { ArtilleryResult } from "./artillery-run.ts";
+import type { NodeSample } from "./node-sampler.ts";
+import type { ResultsAudit } from "./results-audit.ts";
+
+export interface Gate {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface NodeReport {
+  nodeId: string;
+  killed: boolean;
+  rssStartMb: number | null;
+  rssBaseMb: number | null;
+  rssEndMb: number | null;
+  growthPct: number | null;
+  peakSockets: number | null;
+  internalErrors: number | null;
+  handlerErrors: Record<string, number>;
+  errorLogLines: number;
+  resultsApplied: number | null;
+}
+
+export interface RunFacts {
+  title: string;
+  machine: string;
+  artillery: ArtilleryResult;
+  nodes: NodeReport[] | null;
+  /** Most sockets connected at once, summed over the nodes at each sampling. */
+  peakSockets: number | null;
+  audit: ResultsAudit | null;
+  /** Sum of arena_results_applied_total over the nodes (null when unknown or a node was killed). */
+  appliedByMetrics: number | null;
+  /** Why the memory gate does not apply (null: it applies). */
+  rssSkipped: string | null;
+  rssLimitPct: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : null;
+};
+
+/** Median RSS of one node's samples in [from, to) seconds; null without samples there. */
+export function rssBetween(samples: NodeSample[], nodeId: string, from: number, to: number): number | null {
+  return median(samples.filter((s) => s.nodeId === nodeId && s.t >= from && s.t < to && s.rssBytes !== null).map((s) => s.rssBytes!));
+}
+
+/** Most sockets connected at once over all nodes (samples taken together share their `t`). */
+export function peakTotal(samples: NodeSample[]): number | null {
+  const at = new Map<number, number>();
+  for (const s of samples) if (s.sockets !== null) at.set(s.t, (at.get(s.t) ?? 0) + s.sockets);
+  return at.size ? Math.max(...at.values()) : null;
+}
+
+/** The latencies the table shows: label, Artillery metric. */
+export const LATENCIES: [string, string][] = [
+  ["HTTP (login, logout, boards pages)", "http.response_time"],
+  ["ack queue:join", "arena.ack.queue_join"],
+  ["ack queue:leave", "arena.ack.queue_leave"],
+  ["ack net:ping", "arena.ack.ping"],
+  ["ack boards:subscribe", "arena.ack.boards_subscribe"],
+  ["ack boards:unsubscribe", "arena.ack.boards_unsubscribe"],
+  ["input -> snapshot (input_rtt)", "arena.input_rtt"],
+  ["socket connect", "arena.connect"],
+  ["HTTP GET /api/players (end screen)", "arena.http.player"],
+  ["match:end -> profile counts it", "arena.result_visible"],
+  ["queue wait (matchmaking)", "arena.queue_wait"],
+];
+
+const fmtMs = (v: number | undefined) => (v === undefined ? "-" : v >= 100 ? String(Math.round(v)) : v.toFixed(1));
+const fmtMb = (v: number | null) => (v === null ? "-" : v.toFixed(0));
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]!) : c.padStart(w[i]!))).join("  ");
+  return [line(head), w.map((n) => "-".repeat(n)).join("  "), ...rows.map(line)].join("\n");
+}
+
+/** Every gate of the run: Artillery's checks, then the runner's. */
+export function gatesOf(f: RunFacts): Gate[] {
+  const gates: Gate[] = f.artillery.checks.map((c) => ({ name: c.text, ok: c.ok, detail: "artillery ensure" }));
+  if (!f.artillery.checks.length) gates.push({ name: "artillery ensure checks ran", ok: false, detail: `no checks in Artillery's output (exit ${f.artillery.code})` });
+  if (f.artillery.code !== 0 && f.artillery.checks.every((c) => c.ok)) gates.push({ name: "artillery exit code 0", ok: false, detail: `exit ${f.artillery.code}` });
+  for (const n of f.nodes ?? []) {
+    if (n.internalErrors !== null) gates.push({ name: `${n.nodeId}: handler errors INTERNAL == 0`, ok: n.internalErrors === 0, detail: String(n.internalErrors) });
+    gates.push({ name: `${n.nodeId}: error-level log lines == 0`, ok: n.errorLogLines === 0, detail: String(n.errorLogLines) });
+    if (!f.rssSkipped && !n.killed) {
+      const ok = n.growthPct !== null && n.growthPct <= f.rssLimitPct;
+      gates.push({ name: `${n.nodeId}: RSS growth <= ${f.rssLimitPct} %`, ok, detail: n.growthPct === null ? "no samples" : `${fmtMb(n.rssBaseMb)} -> ${fmtMb(n.rssEndMb)} MB (${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %)` });
+    }
+  }
+  if (f.audit) {
+    const a = f.audit;
+    gates.push({ name: "results settled (no active match, nothing pending)", ok: a.settled, detail: `active ${a.activeMatches}, pending ${a.pending}, lag ${a.lag ?? "?"}` });
+    gates.push({ name: "results produced == applied (Redis)", ok: a.produced === a.applied && a.produced > 0, detail: `${a.produced} produced, ${a.applied} applied${a.missing.length ? `; missing ${a.missing.join(" ")}` : ""}` });
+    gates.push({ name: "no dead-lettered results", ok: a.dead === 0, detail: String(a.dead) });
+    if (f.appliedByMetrics !== null) gates.push({ name: "results produced == applied (metrics)", ok: f.appliedByMetrics === a.produced, detail: `${a.produced} produced, ${f.appliedByMetrics} counted by arena_results_applied_total` });
+  }
+  return gates;
+}
+
+/** The summary as plain text (console) and whether every gate passed. */
+export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates: Gate[] } {
+  const r = f.artillery.report;
+  const c = r?.counters ?? {};
+  const out: string[] = [f.title, f.machine, ""];
+  const created = (name: string) => c[`vusers.created_by_name.${name}`] ?? 0;
+  out.push(
+    `players ${created("player")} (sessions ${c["http.codes.201"] ?? 0}), readers ${created("reader")}, player-matches played ${c["arena.matches_played"] ?? 0}` +
+      (f.audit ? `, matches ended ${f.audit.produced}` : "") +
+      (f.peakSockets !== null ? `, peak sockets ${f.peakSockets}` : ""),
+    "",
+  );
+  const rows = LATENCIES.filter(([, m]) => r?.summaries[m]).map(([label, m]) => {
+    const s = r!.summaries[m]!;
+    return [label, String(s.count), fmtMs(s.p50), fmtMs(s.p95), fmtMs(s.p99), fmtMs(s.max)];
+  });
+  out.push(table(["latency (ms)", "count", "p50", "p95", "p99", "max"], rows), "");
+  const errors = Object.entries(c).filter(([k, v]) => (k.startsWith("arena.errors.") || k.startsWith("errors.")) && v > 0);
+  out.push(`errors ${c["arena.errors"] ?? 0}${errors.length ? ` (${errors.map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}; vusers failed ${c["vusers.failed"] ?? 0}`);
+  const info = ["arena.disconnects", "arena.reconnects", "arena.match_resumed", "arena.queue_cancelled", "arena.queue_abandoned", "arena.queue_retry_in_match"].filter((k) => c[k]);
+  const snaps = c["arena.snapshots"] ?? 0;
+  const skipped = c["arena.snapshots_skipped"] ?? 0;
+  out.push(`snapshots ${snaps} received, ${skipped} skipped by the host (${snaps ? ((skipped / (snaps + skipped)) * 100).toFixed(2) : "0"} %)${info.length ? `; ${info.map((k) => `${k.slice(6)} ${c[k]}`).join(", ")}` : ""}`, "");
+  if (f.nodes) {
+    const nodeRows = f.nodes.map((n) => [
+      n.nodeId + (n.killed ? " (killed)" : ""),
+      fmtMb(n.rssStartMb),
+      fmtMb(n.rssBaseMb),
+      fmtMb(n.rssEndMb),
+      n.growthPct === null ? "-" : `${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %`,
+      String(n.peakSockets ?? "-"),
+      String(n.resultsApplied ?? "-"),
+      Object.entries(n.handlerErrors).map(([k, v]) => `${k}:${v}`).join(" ") || "0",
+      String(n.errorLogLines),
+    ]);
+    out.push(table(["node", "RSS start MB", "base MB", "end MB", "growth", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
+    if (f.rssSkipped) out.push(`(memory gate not applied: ${f.rssSkipped})`);
+    out.push("");
+  }
+  if (f.audit) {
+    const a = f.audit;
+    out.push(`results: ${a.produced} produced (${a.entries} stream entries), ${a.applied} applied (boards' markers)${f.appliedByMetrics !== null ? `, ${f.appliedByMetrics} counted by the nodes` : ""}; pending ${a.pending}, dead-lettered ${a.dead}`, "");
+  }
+  const gates = gatesOf(f);
+  out.push("gates:");
+  for (const g of gates) out.push(`  ${g.ok ? "PASS" : "FAIL"}  ${g.name}${g.detail ? `  [${g.detail}]` : ""}`);
+  const pass = gates.every((g) => g.ok);
+  out.push("", `RESULT: ${pass ? "PASS" : "FAIL"}`);
+  return { text: out.join("\n"), pass, gates };
+}
