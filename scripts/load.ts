@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundleProcessor, ensureInstalled, LOAD_DIR, runArtillery, type ArtilleryRun } from "./load/artillery-run.ts";
 import { startLocalCluster, type LocalCluster } from "./load/local-cluster.ts";
-import { startNodeSampler, type NodeSampler, type SampledNode } from "./load/node-sampler.ts";
+import { cpuSecondsOfPid, startNodeSampler, type NodeSampler, type SampledNode } from "./load/node-sampler.ts";
 import { nodeReport } from "./load/node-report.ts";
 import { auditResults, type ResultsAudit } from "./load/results-audit.ts";
 import { peakTotal, renderSummary, type RunFacts } from "./load/summary.ts";
@@ -148,6 +148,12 @@ async function main(): Promise<number> {
   let killed: { nodeId: string; atSec: number } | null = null;
   // Seconds from the sampler's start to the first arrivals: Artillery itself takes a while to start.
   const offset = Math.round(((await art.started) - startedAt) / 1000);
+  // Artillery's CPU (its workers are threads of one process), read while it runs: gone once it exits.
+  const gen = { t0: Date.now(), cpu0: cpuSecondsOfPid(art.child.pid!), t: 0, cpu: null as number | null };
+  const readGen = () => {
+    const cpu = cpuSecondsOfPid(art!.child.pid!);
+    if (cpu !== null) Object.assign(gen, { t: Date.now(), cpu });
+  };
   const chaosTimer = chaos
     ? setTimeout(() => {
         // The node hosting the most matches right now: the failover with the most to lose.
@@ -159,14 +165,17 @@ async function main(): Promise<number> {
       }, (playSeconds / 2) * 1000)
     : null;
   const progress = setInterval(() => {
+    readGen();
     const t = Math.round((Date.now() - startedAt) / 1000);
     const latest = new Map((sampler?.samples ?? []).map((s) => [s.nodeId, s]));
     const nodes = [...latest.values()];
     const sum = (f: (s: (typeof nodes)[number]) => number | null) => nodes.reduce((a, s) => a + (f(s) ?? 0), 0);
     log(`${Math.floor(t / 60)}:${String(t % 60).padStart(2, "0")} of ~${Math.ceil(playSeconds / 60)} min: sockets ${sum((s) => s.sockets)}, matches ${sum((s) => s.matchesHosted)}, RSS ${nodes.map((s) => `${s.nodeId} ${Math.round((s.rssBytes ?? 0) / 1_048_576)} MB`).join(", ") || "-"}, load ${loadavg()[0]!.toFixed(1)}`);
   }, playSeconds >= 600 ? 60_000 : 15_000);
+  const genTimer = setInterval(readGen, 2000);
   const result = await art.done;
   clearInterval(progress);
+  clearInterval(genTimer);
   if (chaosTimer) clearTimeout(chaosTimer);
   if (stopping) return 130;
   log(`artillery exited with ${result.code}; auditing results...`);
@@ -201,6 +210,7 @@ async function main(): Promise<number> {
     artillery: result,
     nodes,
     peakSockets: sampler ? peakTotal(sampler.samples) : null,
+    generatorCpuPct: gen.cpu0 !== null && gen.cpu !== null && gen.t > gen.t0 ? ((gen.cpu - gen.cpu0) / ((gen.t - gen.t0) / 1000)) * 100 : null,
     audit,
     appliedByMetrics,
     rssSkipped,

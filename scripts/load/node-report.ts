@@ -40,6 +40,8 @@ export function nodeReport(i: NodeReportInput): NodeReport {
   const first = mine.find((s) => s.rssBytes !== null);
   const base = rssBetween(i.samples, i.nodeId, ...i.baseWindow);
   const end = rssBetween(i.samples, i.nodeId, ...i.endWindow);
+  const cpu = mine.filter((s) => s.cpuSeconds !== null);
+  const cpuPct = cpu.length > 1 && cpu[cpu.length - 1]!.t > cpu[0]!.t ? ((cpu[cpu.length - 1]!.cpuSeconds! - cpu[0]!.cpuSeconds!) / (cpu[cpu.length - 1]!.t - cpu[0]!.t)) * 100 : null;
   const sockets = mine.map((s) => s.sockets).filter((v): v is number => v !== null);
   let errorLogLines = 0;
   if (i.logFile) {
@@ -56,6 +58,7 @@ export function nodeReport(i: NodeReportInput): NodeReport {
     rssBaseMb: mb(base),
     rssEndMb: mb(end),
     growthPct: base !== null && end !== null ? ((end - base) / base) * 100 : null,
+    cpuPct,
     peakSockets: sockets.length ? Math.max(...sockets) : null,
     internalErrors: i.last ? (byLabel(i.last, "arena_handler_errors_total", "code").INTERNAL ?? 0) : null,
     handlerErrors: i.last ? byLabel(i.last, "arena_handler_errors_total", "code") : {},

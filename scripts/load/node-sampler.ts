@@ -18,6 +18,8 @@ export interface NodeSample {
   t: number;
   nodeId: string;
   rssBytes: number | null;
+  /** CPU time the process used so far (user + system). */
+  cpuSeconds: number | null;
   sockets: number | null;
   matchesHosted: number | null;
   resultsApplied: number | null;
@@ -34,7 +36,7 @@ export interface NodeSampler {
   stop(): void;
 }
 
-const COLUMNS = ["t", "nodeId", "rssBytes", "sockets", "matchesHosted", "resultsApplied", "internalErrors", "eventLoopLagP99Ms"] as const;
+const COLUMNS = ["t", "nodeId", "rssBytes", "cpuSeconds", "sockets", "matchesHosted", "resultsApplied", "internalErrors", "eventLoopLagP99Ms"] as const;
 
 function rssOfPid(pid: number): number | null {
   try {
@@ -42,6 +44,17 @@ function rssOfPid(pid: number): number | null {
     return m ? Number(m[1]) * 1024 : null;
   } catch {
     return null; // gone, or no /proc (macOS): fall back to the metric
+  }
+}
+
+/** CPU seconds (user + system) of a local process from /proc/<pid>/stat; null when gone or no /proc. */
+export function cpuSecondsOfPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return null;
   }
 }
 
@@ -73,6 +86,7 @@ export function startNodeSampler(nodes: SampledNode[], intervalMs: number, csvFi
           t,
           nodeId: n.nodeId,
           rssBytes: procRss ?? val("process_resident_memory_bytes"),
+          cpuSeconds: (n.pid ? cpuSecondsOfPid(n.pid) : null) ?? val("process_cpu_seconds_total"),
           sockets: val("arena_sockets_connected"),
           matchesHosted: val("arena_matches_hosted"),
           resultsApplied: val("arena_results_applied_total"),

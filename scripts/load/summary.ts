@@ -21,6 +21,8 @@ export interface NodeReport {
   rssEndMb: number | null;
   growthPct: number | null;
   peakSockets: number | null;
+  /** Mean CPU use over the run, % of one core. */
+  cpuPct: number | null;
   internalErrors: number | null;
   handlerErrors: Record<string, number>;
   errorLogLines: number;
@@ -37,6 +39,8 @@ export interface RunFacts {
   audit: ResultsAudit | null;
   /** Sum of arena_results_applied_total over the nodes (null when unknown or a node was killed). */
   appliedByMetrics: number | null;
+  /** Mean CPU use of the load generator (Artillery) over the run, % of one core. */
+  generatorCpuPct: number | null;
   /** Why the memory gate does not apply (null: it applies). */
   rssSkipped: string | null;
   rssLimitPct: number;
@@ -136,12 +140,14 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
       fmtMb(n.rssBaseMb),
       fmtMb(n.rssEndMb),
       n.growthPct === null ? "-" : `${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %`,
+      n.cpuPct === null ? "-" : `${n.cpuPct.toFixed(0)} %`,
       String(n.peakSockets ?? "-"),
       String(n.resultsApplied ?? "-"),
       Object.entries(n.handlerErrors).map(([k, v]) => `${k}:${v}`).join(" ") || "0",
       String(n.errorLogLines),
     ]);
-    out.push(table(["node", "RSS start MB", "base MB", "end MB", "growth", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
+    out.push(table(["node", "RSS start MB", "base MB", "end MB", "growth", "CPU (1 core)", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
+    if (f.generatorCpuPct !== null) out.push(`load generator (Artillery) CPU: ${f.generatorCpuPct.toFixed(0)} % of one core`);
     if (f.rssSkipped) out.push(`(memory gate not applied: ${f.rssSkipped})`);
     out.push("");
   }
