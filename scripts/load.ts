@@ -78,8 +78,14 @@ let art: ArtilleryRun | null = null;
 let sampler: NodeSampler | null = null;
 let stopping = false;
 
-/** Stops everything this run started; safe to call twice. */
-async function cleanUp(): Promise<void> {
+let cleaning: Promise<void> | null = null;
+/** Stops everything this run started; every call waits for the same clean-up. */
+function cleanUp(): Promise<void> {
+  cleaning ??= stopAll();
+  return cleaning;
+}
+
+async function stopAll(): Promise<void> {
   sampler?.stop();
   if (art && art.child.exitCode === null) {
     try {
@@ -238,7 +244,6 @@ try {
   code = await main();
 } catch (err) {
   console.error("[load] failed:", err instanceof Error ? err.message : err);
-} finally {
-  if (!stopping) await cleanUp();
 }
-process.exit(code);
+await cleanUp();
+process.exit(stopping ? 130 : code);

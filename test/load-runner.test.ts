@@ -11,6 +11,8 @@ import { countErrorLines } from "../scripts/load/node-report.ts";
 import { parseDuration } from "../scripts/load/profiles.ts";
 import { withSection } from "../scripts/doc-section.ts";
 import { randomPlace } from "../load-tests/lib/places.ts";
+import { steer } from "../load-tests/lib/steering.ts";
+import type { Snapshot } from "../shared/game/types.ts";
 import cities from "../load-tests/cities.json" with { type: "json" };
 import type { NodeSample } from "../scripts/load/node-sampler.ts";
 
@@ -193,5 +195,27 @@ describe("places of the load-test players", () => {
     // The most populous cell (first row) gets its share too, not an even 1/3000.
     const [lat0, lon0, pop0] = rows[0]!;
     expect(share((p) => Math.abs(p.lat - lat0) <= 0.25 && Math.abs(p.lon - lon0) <= 0.25)).toBeGreaterThan((pop0 / total) * 0.7);
+  });
+});
+
+describe("bot steering", () => {
+  const snap = (o: Snapshot["o"], others: Snapshot["p"] = []): Snapshot => ({ m: "m", n: 1, ph: "playing", t: 1000, p: [[0, 100, 100, 0, 0, 0, 0, 0, 0, 0], ...others], o });
+  const still = () => 0.5; // no wander, no dash roll
+
+  it("heads for the best orb: the nearest, or a farther gold one", () => {
+    expect(steer(snap([[1, 200, 100, 1]]), 0, still)).toEqual({ x: 1, y: 0, d: false });
+    const c = steer(snap([[1, 100, 160, 1], [2, 100, 0, 5]]), 0, still);
+    expect(c.y).toBeLessThan(-0.9); // gold at distance 100 (cost 20) beats a plain orb at 60 (cost 60)
+  });
+
+  it("dashes only near another player with the dash ready, and sends unit directions", () => {
+    const near: Snapshot["p"] = [[1, 150, 100, 0, 0, 0, 0, 0, 0, 0]];
+    expect(steer(snap([[1, 300, 300, 1]], near), 0, () => 0.1).d).toBe(true);
+    expect(steer(snap([[1, 300, 300, 1]]), 0, () => 0.1).d).toBe(false);
+    const cooling = snap([[1, 300, 300, 1]], near);
+    cooling.p[0]![5] = 800;
+    expect(steer(cooling, 0, () => 0.1).d).toBe(false);
+    const c = steer(snap([[1, 173, 341, 1]]), 0);
+    expect(Math.hypot(c.x, c.y)).toBeCloseTo(1, 1);
   });
 });

@@ -23,6 +23,14 @@ export class SessionEnded extends Error {
   }
 }
 
+/** A request lost with its connection and not sent again (`retry: false`). */
+export class RequestDropped extends Error {
+  constructor(event: string) {
+    super(`${event}: lost with the connection`);
+    this.name = "RequestDropped";
+  }
+}
+
 export class Connection {
   readonly socket: GameSocket;
   /** matchId -> performance.now() of its first match:found or match:start. */
@@ -86,27 +94,41 @@ export class Connection {
     s.io.on("reconnect", () => this.rec.counter("arena.reconnects"));
   }
 
-  /** Resolves once connected (first time); throws SessionEnded when refused or after `timeoutMs`. */
+  /** Resolves once connected (again); throws SessionEnded when refused or after `timeoutMs`. */
   async connected(timeoutMs: number): Promise<void> {
     const ok = await this.until(() => this.socket.connected || undefined, timeoutMs);
     if (!ok) throw new SessionEnded("connect_timeout", `not connected after ${timeoutMs} ms`);
   }
 
-  /** Emits an acked event; records `arena.ack.<name>`; an ack timeout is an error and rethrown. */
+  /**
+   * Emits an acked event and records `arena.ack.<name>`. An ack that does not come within `timeoutMs` is
+   * an error (thrown). A request lost with its connection (socket.io fails the acks in flight when a
+   * connection drops: a node died) is sent again once reconnected, as a client would, or with
+   * `retry: false` fails with RequestDropped, which is not an error.
+   */
   async request<E extends "queue:join" | "queue:leave" | "net:ping" | "boards:subscribe" | "boards:unsubscribe">(
     name: string,
     event: E,
     payload: Parameters<ClientToServerEvents[E]>[0],
     timeoutMs: number,
+    opts: { retry?: boolean } = {},
   ): Promise<AckOf<E>> {
-    const t0 = performance.now();
-    try {
-      // The typed overloads of emitWithAck do not survive a generic event name; the map guarantees the shape.
-      const res = (await (this.socket.timeout(timeoutMs) as unknown as GenericEmitter).emitWithAck(event, payload)) as AckOf<E>;
-      this.rec.histogram(`arena.ack.${name}`, performance.now() - t0);
-      return res;
-    } catch (err) {
-      throw new SessionEnded(`ack_timeout_${name}`, `${event}: no ack within ${timeoutMs} ms (${(err as Error).message})`);
+    for (let attempt = 1; ; attempt++) {
+      this.check();
+      const t0 = performance.now();
+      try {
+        // The typed overloads of emitWithAck do not survive a generic event name; the map guarantees the shape.
+        const res = (await (this.socket.timeout(timeoutMs) as unknown as GenericEmitter).emitWithAck(event, payload)) as AckOf<E>;
+        this.rec.histogram(`arena.ack.${name}`, performance.now() - t0);
+        return res;
+      } catch (err) {
+        const lost = /disconnected/.test((err as Error).message);
+        if (!lost) throw new SessionEnded(`ack_timeout_${name}`, `${event}: no ack within ${timeoutMs} ms`);
+        if (opts.retry === false) throw new RequestDropped(event);
+        if (attempt >= 3) throw new SessionEnded(`lost_${name}`, `${event}: lost with the connection ${attempt} times`);
+        this.rec.counter("arena.requests_resent");
+        await this.connected(15_000);
+      }
     }
   }
 

@@ -7,7 +7,7 @@
  */
 import type { PlayerProfile } from "../../shared/protocol.ts";
 import type { MatchStart, Snapshot } from "../../shared/game/types.ts";
-import { Connection, SessionEnded } from "./connection.ts";
+import { Connection, RequestDropped, SessionEnded } from "./connection.ts";
 import { randomPlace } from "./places.ts";
 import { steer } from "./steering.ts";
 import type { Params } from "./params.ts";
@@ -156,7 +156,10 @@ async function playMatch(conn: Connection, o: SessionInput, matchId: string): Pr
     if (inFlight.size > 200) inFlight.delete(inFlight.keys().next().value!);
   }, 1000 / params.inputHz);
   const pinger = setInterval(() => {
-    if (conn.socket.connected) void conn.request("ping", "net:ping", { t: Date.now() }, params.ackTimeoutMs).catch(() => rec.error("ack_timeout_ping"));
+    if (!conn.socket.connected) return;
+    void conn.request("ping", "net:ping", { t: Date.now() }, params.ackTimeoutMs, { retry: false }).catch((err: unknown) => {
+      if (err instanceof SessionEnded && err.kind === "ack_timeout_ping") rec.error(err.kind);
+    });
   }, 2000);
   try {
     const waitMs = start.durationMs + END_SLACK_MS;

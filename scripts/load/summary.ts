@@ -129,7 +129,7 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
   out.push(table(["latency (ms)", "count", "p50", "p95", "p99", "max"], rows), "");
   const errors = Object.entries(c).filter(([k, v]) => (k.startsWith("arena.errors.") || k.startsWith("errors.")) && v > 0);
   out.push(`errors ${c["arena.errors"] ?? 0}${errors.length ? ` (${errors.map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}; vusers failed ${c["vusers.failed"] ?? 0}`);
-  const info = ["arena.disconnects", "arena.reconnects", "arena.match_resumed", "arena.queue_cancelled", "arena.queue_abandoned", "arena.queue_retry_in_match"].filter((k) => c[k]);
+  const info = ["arena.disconnects", "arena.reconnects", "arena.requests_resent", "arena.match_resumed", "arena.queue_cancelled", "arena.queue_abandoned", "arena.queue_retry_in_match"].filter((k) => c[k]);
   const snaps = c["arena.snapshots"] ?? 0;
   const skipped = c["arena.snapshots_skipped"] ?? 0;
   out.push(`snapshots ${snaps} received, ${skipped} skipped by the host (${snaps ? ((skipped / (snaps + skipped)) * 100).toFixed(2) : "0"} %)${info.length ? `; ${info.map((k) => `${k.slice(6)} ${c[k]}`).join(", ")}` : ""}`, "");
