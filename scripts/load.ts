@@ -191,11 +191,11 @@ async function main(): Promise<number> {
   if (redisUrl) audit = await auditResults(redisUrl, keyPrefix, startedAt, chaos ? 120_000 : 45_000);
   await sampler?.sampleNow(); // counters after the consumers caught up
   const k = killed as { nodeId: string; atSec: number } | null;
-  // Memory: the median of minute 5 (or, after a kill, of the third minute after it, once the survivors
-  // carry the dead node's players) against the median of the last minute of play.
+  // Memory: the RSS trend from minute 5 of play (or, after a kill, from 2 minutes after it, once the
+  // survivors carry the dead node's players) to the end of play.
   const playEnd = offset + playSeconds;
   const baseFrom = k ? Math.max(offset + 300, k.atSec + 120) : offset + 300;
-  const rssSkipped = !sampler ? "no node metrics (set TARGET_METRICS)" : playSeconds < 420 ? "play time under 7 minutes" : baseFrom + 60 > playEnd - 60 ? "no steady window after the kill" : null;
+  const rssSkipped = !sampler ? "no node metrics (set TARGET_METRICS)" : playSeconds < 420 ? "play time under 7 minutes" : baseFrom + 120 > playEnd ? "no steady window after the kill" : null;
   const nodes = sampler
     ? sampled.map((n) =>
         nodeReport({
@@ -204,8 +204,7 @@ async function main(): Promise<number> {
           samples: sampler!.samples,
           last: sampler!.last.get(n.nodeId),
           logFile: cluster ? join(dir, `${n.nodeId}.log`) : undefined,
-          baseWindow: [baseFrom, baseFrom + 60],
-          endWindow: [playEnd - 60, playEnd],
+          rssWindow: [baseFrom, playEnd],
         }),
       )
     : null;

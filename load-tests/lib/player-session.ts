@@ -96,11 +96,12 @@ async function queue(conn: Connection, o: SessionInput): Promise<string | undefi
     }
     const left = await conn.request("queue_leave", "queue:leave", {}, params.ackTimeoutMs);
     if (!left.ok && left.error.code === "ALREADY_IN_MATCH") continue; // found at the same moment: match:found is on its way
-    if (Date.now() >= o.deadline) {
-      rec.counter("arena.queue_abandoned"); // the last players of a run may find nobody left to play with
-      return undefined;
-    }
-    throw new SessionEnded("queue_timeout", `no match within ${params.queueTimeoutSeconds} s`);
+    // The ticket was gone although the server never said so (no match:found, no queue:cancelled).
+    if (!left.ok) throw new SessionEnded(`queue_leave_${left.error.code}`, `queue:leave after ${params.queueTimeoutSeconds} s: ${left.error.code}`);
+    // Nobody to play with: the last players of a run, or a player who waited too long and gives up.
+    // A matchmaking outcome (policy, population), gated as a share of matches, not a server error.
+    rec.counter(Date.now() >= o.deadline ? "arena.queue_abandoned" : "arena.queue_gave_up");
+    return undefined;
   }
 }
 

@@ -9,7 +9,8 @@
  *  - `arena.queue_wait`       queue:join ack to match:found (matchmaking; not a server latency)
  *  - `arena.result_visible`   match:end to the player's profile counting that match (results pipeline)
  *  - `arena.http.<name>`      HTTP requests the processor makes itself (Artillery measures the YAML ones)
- *  - `arena.errors`           every error below, summed (gated at 0); `arena.errors.<kind>` says which
+ *  - `arena.errors`           every error, summed (gated at 0); `arena.errors.<kind>` says which
+ *  - `arena.queue_gave_up`    players who left the queue after `queueTimeoutSeconds` without a match
  */
 
 /** Artillery's event emitter, as handed to processor functions. */
@@ -34,8 +35,9 @@ export class Recorder {
     this.events.emit("counter", "arena.errors", 1);
   }
 
-  /** Makes `arena.errors` exist (at 0) so that a gate on it can pass: a missing metric fails `ensure`. */
+  /** Makes the gated counters exist (at 0) so that a gate on them can pass: a missing metric fails `ensure`. */
   touch(): void {
     this.events.emit("counter", "arena.errors", 0);
+    this.events.emit("counter", "arena.queue_gave_up", 0);
   }
 }

@@ -17,9 +17,12 @@ export interface NodeReport {
   nodeId: string;
   killed: boolean;
   rssStartMb: number | null;
+  /** The RSS trend line at the start and the end of the measured window (see rssTrend). */
   rssBaseMb: number | null;
   rssEndMb: number | null;
   growthPct: number | null;
+  /** Lowest and highest RSS sampled in the window. */
+  rssRangeMb: [number, number] | null;
   peakSockets: number | null;
   /** Mean CPU use over the run, % of one core. */
   cpuPct: number | null;
@@ -54,6 +57,25 @@ const median = (xs: number[]) => {
 /** Median RSS of one node's samples in [from, to) seconds; null without samples there. */
 export function rssBetween(samples: NodeSample[], nodeId: string, from: number, to: number): number | null {
   return median(samples.filter((s) => s.nodeId === nodeId && s.t >= from && s.t < to && s.rssBytes !== null).map((s) => s.rssBytes!));
+}
+
+/**
+ * The trend of one node's RSS over [from, to] seconds: the least-squares line through every sample, read
+ * at both ends. A garbage-collected heap saws up and down by a fifth between collections, so two readings
+ * (even medians of a minute) mostly measure where the saw was; the line through ~150 samples measures
+ * growth. Null with fewer than 10 samples.
+ */
+export function rssTrend(samples: NodeSample[], nodeId: string, from: number, to: number): { start: number; end: number; min: number; max: number } | null {
+  const pts = samples.filter((s) => s.nodeId === nodeId && s.t >= from && s.t <= to && s.rssBytes !== null).map((s) => [s.t, s.rssBytes!] as const);
+  if (pts.length < 10) return null;
+  const n = pts.length;
+  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
+  const my = pts.reduce((a, p) => a + p[1], 0) / n;
+  const sxx = pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+  const slope = sxx ? pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / sxx : 0;
+  const at = (t: number) => my + slope * (t - mx);
+  const values = pts.map((p) => p[1]);
+  return { start: at(from), end: at(to), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** Most sockets connected at once over all nodes (samples taken together share their `t`). */
@@ -97,7 +119,7 @@ export function gatesOf(f: RunFacts): Gate[] {
     gates.push({ name: `${n.nodeId}: error-level log lines == 0`, ok: n.errorLogLines === 0, detail: String(n.errorLogLines) });
     if (!f.rssSkipped && !n.killed) {
       const ok = n.growthPct !== null && n.growthPct <= f.rssLimitPct;
-      gates.push({ name: `${n.nodeId}: RSS growth <= ${f.rssLimitPct} %`, ok, detail: n.growthPct === null ? "no samples" : `${fmtMb(n.rssBaseMb)} -> ${fmtMb(n.rssEndMb)} MB (${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %)` });
+      gates.push({ name: `${n.nodeId}: RSS growth <= ${f.rssLimitPct} %`, ok, detail: n.growthPct === null ? "too few samples" : `trend ${fmtMb(n.rssBaseMb)} -> ${fmtMb(n.rssEndMb)} MB (${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %)` });
     }
   }
   if (f.audit) {
@@ -129,7 +151,7 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
   out.push(table(["latency (ms)", "count", "p50", "p95", "p99", "max"], rows), "");
   const errors = Object.entries(c).filter(([k, v]) => (k.startsWith("arena.errors.") || k.startsWith("errors.")) && v > 0);
   out.push(`errors ${c["arena.errors"] ?? 0}${errors.length ? ` (${errors.map(([k, v]) => `${k} ${v}`).join(", ")})` : ""}; vusers failed ${c["vusers.failed"] ?? 0}`);
-  const info = ["arena.disconnects", "arena.reconnects", "arena.requests_resent", "arena.match_resumed", "arena.queue_cancelled", "arena.queue_abandoned", "arena.queue_retry_in_match"].filter((k) => c[k]);
+  const info = ["arena.disconnects", "arena.reconnects", "arena.requests_resent", "arena.match_resumed", "arena.queue_cancelled", "arena.queue_gave_up", "arena.queue_abandoned", "arena.queue_retry_in_match"].filter((k) => c[k]);
   const snaps = c["arena.snapshots"] ?? 0;
   const skipped = c["arena.snapshots_skipped"] ?? 0;
   out.push(`snapshots ${snaps} received, ${skipped} skipped by the host (${snaps ? ((skipped / (snaps + skipped)) * 100).toFixed(2) : "0"} %)${info.length ? `; ${info.map((k) => `${k.slice(6)} ${c[k]}`).join(", ")}` : ""}`, "");
@@ -140,13 +162,14 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
       fmtMb(n.rssBaseMb),
       fmtMb(n.rssEndMb),
       n.growthPct === null ? "-" : `${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %`,
+      n.rssRangeMb ? `${fmtMb(n.rssRangeMb[0])}-${fmtMb(n.rssRangeMb[1])}` : "-",
       n.cpuPct === null ? "-" : `${n.cpuPct.toFixed(0)} %`,
       String(n.peakSockets ?? "-"),
       String(n.resultsApplied ?? "-"),
       Object.entries(n.handlerErrors).map(([k, v]) => `${k}:${v}`).join(" ") || "0",
       String(n.errorLogLines),
     ]);
-    out.push(table(["node", "RSS start MB", "base MB", "end MB", "growth", "CPU (1 core)", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
+    out.push(table(["node", "RSS start MB", "trend from", "to", "growth", "range MB", "CPU (1 core)", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
     if (f.generatorCpuPct !== null) out.push(`load generator (Artillery) CPU: ${f.generatorCpuPct.toFixed(0)} % of one core`);
     if (f.rssSkipped) out.push(`(memory gate not applied: ${f.rssSkipped})`);
     out.push("");
