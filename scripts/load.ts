@@ -8,7 +8,7 @@
  * With --target: TARGET_METRICS=url,... (each node's /metrics) and TARGET_REDIS_URL (+ TARGET_KEY_PREFIX)
  * enable the node and results gates. See load-tests/README.md.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -218,6 +218,7 @@ async function main(): Promise<number> {
     generatorCpuPct: gen.cpu0 !== null && gen.cpu !== null && gen.t > gen.t0 ? ((gen.cpu - gen.cpu0) / ((gen.t - gen.t0) / 1000)) * 100 : null,
     audit,
     appliedByMetrics,
+    notes: readFileSync(join(dir, "artillery.log"), "utf8").split("\n").filter((l) => l.startsWith("[load] ")),
     rssSkipped,
     rssLimitPct: 5,
   };

@@ -140,6 +140,7 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     audit: { produced: 9, entries: 9, applied: 9, missing: [], pending: 0, lag: 0, dead: 0, activeMatches: 0, settled: true },
     appliedByMetrics: 9,
     generatorCpuPct: 50,
+    notes: [],
     rssSkipped: null,
     rssLimitPct: 5,
     ...over,
@@ -178,6 +179,7 @@ describe("gates and summary", () => {
     expect(text).toContain("FAIL  node-2: RSS growth <= 5 %  [trend 200 -> 220 MB (+10.0 %)]");
     expect(text).toContain("RESULT: FAIL");
     expect(renderSummary(facts({ rssSkipped: "short" })).text).toContain("RESULT: PASS");
+    expect(renderSummary(facts({ notes: ["[load] player p1 gave up after 60000 ms"] })).text).toContain("bot notes (1; all in artillery.log):\n  [load] player p1 gave up");
   });
 });
 

@@ -6,7 +6,7 @@
  * `match:start` in the same read as the connect packet.
  */
 import { io, type Socket } from "socket.io-client";
-import type { Ack, ClientToServerEvents, MatchFound, Notice, ServerToClientEvents } from "../../shared/protocol.ts";
+import type { Ack, ClientToServerEvents, MatchFound, Notice, QueueCancelled, QueueStatus, ServerToClientEvents } from "../../shared/protocol.ts";
 import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts";
 import type { Recorder } from "./recorder.ts";
 
@@ -43,6 +43,9 @@ export class Connection {
   /** Bumped by every match:start: the session resynchronises its inputs after a rejoin or failover. */
   startEpoch = 0;
   queueCancelled = 0;
+  /** The latest queue:status and queue:cancelled (printed when a player gives up: evidence for a look). */
+  lastStatus: QueueStatus | null = null;
+  lastCancelled: QueueCancelled | null = null;
   private ended: SessionEnded | null = null;
   private lastNotice = "";
   private waiters = new Set<() => void>();
@@ -70,7 +73,9 @@ export class Connection {
       this.wake();
     });
     s.on("match:resumed", () => this.rec.counter("arena.match_resumed"));
-    s.on("queue:cancelled", () => {
+    s.on("queue:status", (st) => (this.lastStatus = st));
+    s.on("queue:cancelled", (c) => {
+      this.lastCancelled = c;
       this.queueCancelled++;
       this.rec.counter("arena.queue_cancelled");
       this.wake();

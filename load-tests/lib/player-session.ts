@@ -89,6 +89,7 @@ async function queue(conn: Connection, o: SessionInput): Promise<string | undefi
     }
     if (id === "") {
       // The server dropped the ticket (expired, or lost with a dead node): join again, as the client does.
+      console.log(`[load] queue:cancelled for player ${o.playerId} after ${Math.round(performance.now() - joinedAt)} ms: ${JSON.stringify(conn.lastCancelled)}; last queue:status ${JSON.stringify(conn.lastStatus)}`);
       cancelled = conn.queueCancelled;
       const res = await conn.request("queue_join", "queue:join", randomPlace(), params.ackTimeoutMs);
       if (!res.ok && res.error.code !== "ALREADY_QUEUED") throw new SessionEnded(`queue_join_${res.error.code}`, `queue:join refused: ${res.error.code}`);
@@ -100,7 +101,9 @@ async function queue(conn: Connection, o: SessionInput): Promise<string | undefi
     if (!left.ok) throw new SessionEnded(`queue_leave_${left.error.code}`, `queue:leave after ${params.queueTimeoutSeconds} s: ${left.error.code}`);
     // Nobody to play with: the last players of a run, or a player who waited too long and gives up.
     // A matchmaking outcome (policy, population), gated as a share of matches, not a server error.
-    rec.counter(Date.now() >= o.deadline ? "arena.queue_abandoned" : "arena.queue_gave_up");
+    const gaveUp = Date.now() < o.deadline;
+    rec.counter(gaveUp ? "arena.queue_gave_up" : "arena.queue_abandoned");
+    if (gaveUp) console.log(`[load] player ${o.playerId} gave up after ${Math.round(performance.now() - joinedAt)} ms in the queue; last queue:status ${JSON.stringify(conn.lastStatus)}`);
     return undefined;
   }
 }

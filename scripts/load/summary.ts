@@ -44,6 +44,8 @@ export interface RunFacts {
   appliedByMetrics: number | null;
   /** Mean CPU use of the load generator (Artillery) over the run, % of one core. */
   generatorCpuPct: number | null;
+  /** What the bots printed about surprises (lines starting "[load] " in Artillery's output). */
+  notes: string[];
   /** Why the memory gate does not apply (null: it applies). */
   rssSkipped: string | null;
   rssLimitPct: number;
@@ -177,6 +179,11 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
   if (f.audit) {
     const a = f.audit;
     out.push(`results: ${a.produced} produced (${a.entries} stream entries), ${a.applied} applied (boards' markers)${f.appliedByMetrics !== null ? `, ${f.appliedByMetrics} counted by the nodes` : ""}; pending ${a.pending}, dead-lettered ${a.dead}`, "");
+  }
+  if (f.notes.length) {
+    out.push(`bot notes (${f.notes.length}${f.notes.length > 10 ? ", first 10" : ""}; all in artillery.log):`);
+    for (const n of f.notes.slice(0, 10)) out.push(`  ${n}`);
+    out.push("");
   }
   const gates = gatesOf(f);
   out.push("gates:");
