@@ -171,6 +171,7 @@ async function main(): Promise<number> {
       }, (playSeconds / 2) * 1000)
     : null;
   const progress = setInterval(() => {
+    if (stopping) return;
     readGen();
     const t = Math.round((Date.now() - startedAt) / 1000);
     const latest = new Map((sampler?.samples ?? []).map((s) => [s.nodeId, s]));
