@@ -22,6 +22,8 @@ import { PROFILES, parseDuration, type ProfileName } from "./load/profiles.ts";
 import { writeSection } from "./doc-section.ts";
 
 const log = (m: string) => console.log(`[load] ${m}`);
+// A closed stdout (piped into `head`) must not kill the run before it stops what it started.
+process.stdout.on("error", () => {});
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
