@@ -194,8 +194,8 @@ async function main(): Promise<number> {
   if (redisUrl) audit = await auditResults(redisUrl, keyPrefix, startedAt, chaos ? 120_000 : 45_000);
   await sampler?.sampleNow(); // counters after the consumers caught up
   const k = killed as { nodeId: string; atSec: number } | null;
-  // Memory: the RSS trend from minute 5 of play (or, after a kill, from 2 minutes after it, once the
-  // survivors carry the dead node's players) to the end of play.
+  // Memory (memory.ts): peak RSS from minute 5 of play (or, after a kill, from 2 minutes after it, once
+  // the survivors carry the dead node's players) against the peak of the last minutes of play.
   const playEnd = offset + playSeconds;
   const baseFrom = k ? Math.max(offset + 300, k.atSec + 120) : offset + 300;
   const rssSkipped = !sampler ? "no node metrics (set TARGET_METRICS)" : playSeconds < 420 ? "play time under 7 minutes" : baseFrom + 120 > playEnd ? "no steady window after the kill" : null;

@@ -6,7 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { parseChecks } from "../scripts/load/artillery-run.ts";
 import { byLabel, parsePrometheus, sumOf } from "../scripts/load/prometheus-text.ts";
-import { gatesOf, peakTotal, renderSummary, rssBetween, rssTrend, type RunFacts } from "../scripts/load/summary.ts";
+import { gatesOf, peakTotal, renderSummary, type RunFacts } from "../scripts/load/summary.ts";
+import { memoryGrowth } from "../scripts/load/memory.ts";
 import { countErrorLines } from "../scripts/load/node-report.ts";
 import { parseDuration } from "../scripts/load/profiles.ts";
 import { withSection } from "../scripts/doc-section.ts";
@@ -70,39 +71,36 @@ describe("prometheus text", () => {
 describe("node figures", () => {
   const samples: NodeSample[] = [];
   const push = (t: number, nodeId: string, mb: number, sockets: number) =>
-    samples.push({ t, nodeId, rssBytes: mb * 1_048_576, cpuSeconds: t / 10, sockets, matchesHosted: 0, resultsApplied: 0, internalErrors: 0, eventLoopLagP99Ms: 1 });
+    samples.push({ t, nodeId, rssBytes: mb * 1_048_576, heapUsedBytes: null, cpuSeconds: t / 10, sockets, matchesHosted: 0, resultsApplied: 0, internalErrors: 0, eventLoopLagP99Ms: 1 });
   for (let t = 0; t < 600; t += 10) {
     push(t, "node-1", t < 300 ? 100 : t < 360 ? 200 : 206, 40);
     push(t, "node-2", 150, t === 200 ? 70 : 30);
   }
 
-  it("takes the median RSS of a window", () => {
-    expect(rssBetween(samples, "node-1", 300, 360)).toBe(200 * 1_048_576);
-    expect(rssBetween(samples, "node-1", 540, 600)).toBe(206 * 1_048_576);
-    expect(rssBetween(samples, "node-3", 0, 600)).toBeNull();
-  });
-
-  it("measures growth as the trend through a garbage collector's saw, not where the saw was", () => {
-    const saw: NodeSample[] = [];
+  it("compares the top of the garbage collector's saw at both ends, wherever the saw is", () => {
     const MB = 1_048_576;
-    // A heap sawing between 150 and 220 MB every 100 s; `leak` MB/s on top.
-    const node = (id: string, leak: number) => {
-      for (let t = 0; t <= 1800; t += 10) saw.push({ t, nodeId: id, rssBytes: (150 + 0.7 * (t % 100) + leak * t) * MB, cpuSeconds: null, sockets: 0, matchesHosted: 0, resultsApplied: 0, internalErrors: 0, eventLoopLagP99Ms: 0 });
+    const saw: NodeSample[] = [];
+    // RSS climbing from 150 to 220 MB and dropping back every `period` s, `leak` MB/s on top; the live
+    // heap floor (heap used right after a collection) follows the leak.
+    const node = (id: string, period: number, leak: number, stuckHighAfter = Infinity) => {
+      for (let t = 0; t <= 1800; t += 10) {
+        const phase = t > stuckHighAfter ? 0.9 : (t % period) / period;
+        saw.push({ t, nodeId: id, rssBytes: (150 + 70 * phase + leak * t) * MB, heapUsedBytes: (60 + 40 * phase + leak * t) * MB, cpuSeconds: null, sockets: 0, matchesHosted: 0, resultsApplied: 0, internalErrors: 0, eventLoopLagP99Ms: 0 });
+      }
     };
-    node("flat", 0);
-    node("leaky", 0.02); // +30 MB over the window: ~16 %
-    const pct = (id: string) => {
-      const r = rssTrend(saw, id, 300, 1800)!;
-      return ((r.end - r.start) / r.start) * 100;
-    };
-    expect(Math.abs(pct("flat"))).toBeLessThan(2);
-    expect(pct("leaky")).toBeGreaterThan(12);
-    expect(rssTrend(saw, "flat", 300, 1800)!.min).toBe(150 * MB);
-    // Two one-minute medians of the flat node can be far apart: the reason for the trend.
-    const a = rssBetween(saw, "flat", 300, 360)!;
-    const b = rssBetween(saw, "flat", 1750, 1810)!;
-    expect(Math.abs(b - a) / a).toBeGreaterThan(0.05);
-    expect(rssTrend(saw, "flat", 0, 50)).toBeNull();
+    node("flat", 120, 0);
+    node("stuck", 120, 0, 1200); // no major collection in the last 10 minutes: the saw sits at its top
+    node("leaky", 120, 0.02); // +30 MB over 25 minutes
+    const g = (id: string) => memoryGrowth(saw, id, 300, 1800)!;
+    expect(Math.abs(g("flat").growthPct)).toBeLessThan(1);
+    expect(Math.abs(g("stuck").growthPct)).toBeLessThan(1);
+    expect(g("leaky").growthPct).toBeGreaterThan(5);
+    expect(g("flat").min).toBe(150 * MB);
+    expect(g("leaky").heapFloorEnd! - g("leaky").heapFloorStart!).toBeGreaterThan(20 * MB);
+    expect(g("flat").windowSeconds).toBe(300);
+    // Short spans: smaller windows, none under a minute.
+    expect(memoryGrowth(saw, "flat", 300, 500)!.windowSeconds).toBe(100);
+    expect(memoryGrowth(saw, "flat", 300, 400)).toBeNull();
   });
 
   it("peaks sockets over nodes sampled together", () => {
@@ -133,8 +131,8 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
       report: { counters: { "arena.errors": 0, "vusers.created_by_name.player": 10 }, summaries: { "arena.ack.queue_join": { count: 5, min: 1, max: 9, p50: 2, p95: 8, p99: 9 } } },
     },
     nodes: [
-      { nodeId: "node-1", killed: false, rssStartMb: 100, rssBaseMb: 200, rssEndMb: 206, growthPct: 3, rssRangeMb: [190, 215], cpuPct: 20, peakSockets: 5, internalErrors: 0, handlerErrors: {}, errorLogLines: 0, resultsApplied: 4 },
-      { nodeId: "node-2", killed: false, rssStartMb: 100, rssBaseMb: 200, rssEndMb: 220, growthPct: 10, rssRangeMb: [190, 230], cpuPct: 20, peakSockets: 5, internalErrors: 0, handlerErrors: {}, errorLogLines: 0, resultsApplied: 5 },
+      { nodeId: "node-1", killed: false, rssStartMb: 100, rssBaseMb: 200, rssEndMb: 206, growthPct: 3, rssRangeMb: [190, 215], heapFloorMb: [60, 61], cpuPct: 20, peakSockets: 5, internalErrors: 0, handlerErrors: {}, errorLogLines: 0, resultsApplied: 4 },
+      { nodeId: "node-2", killed: false, rssStartMb: 100, rssBaseMb: 200, rssEndMb: 220, growthPct: 10, rssRangeMb: [190, 230], heapFloorMb: [60, 80], cpuPct: 20, peakSockets: 5, internalErrors: 0, handlerErrors: {}, errorLogLines: 0, resultsApplied: 5 },
     ],
     peakSockets: 10,
     audit: { produced: 9, entries: 9, applied: 9, missing: [], pending: 0, lag: 0, dead: 0, activeMatches: 0, settled: true },
@@ -176,7 +174,7 @@ describe("gates and summary", () => {
     const { text, pass } = renderSummary(facts());
     expect(pass).toBe(false);
     expect(text).toMatch(/ack queue:join\s+5\s+2\.0\s+8\.0\s+9\.0\s+9\.0/);
-    expect(text).toContain("FAIL  node-2: RSS growth <= 5 %  [trend 200 -> 220 MB (+10.0 %)]");
+    expect(text).toContain("FAIL  node-2: RSS growth <= 5 %  [peak 200 -> 220 MB (+10.0 %)]");
     expect(text).toContain("RESULT: FAIL");
     expect(renderSummary(facts({ rssSkipped: "short" })).text).toContain("RESULT: PASS");
     expect(renderSummary(facts({ notes: ["[load] player p1 gave up after 60000 ms"] })).text).toContain("bot notes (1; all in artillery.log):\n  [load] player p1 gave up");

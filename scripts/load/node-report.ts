@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import type { NodeSample } from "./node-sampler.ts";
 import { byLabel, sumOf, type PromSample } from "./prometheus-text.ts";
-import { rssTrend, type NodeReport } from "./summary.ts";
+import type { NodeReport } from "./summary.ts";
+import { memoryGrowth } from "./memory.ts";
 
 /** Lines of a node log that report an error: pino level >= 50, or the entry point's crash/rejection lines. */
 export function countErrorLines(log: string): number {
@@ -28,7 +29,7 @@ export interface NodeReportInput {
   samples: NodeSample[];
   last: PromSample[] | undefined;
   logFile?: string;
-  /** Seconds since the sampler started over which the RSS trend is measured. */
+  /** Seconds since the sampler started over which memory growth is measured (see memory.ts). */
   rssWindow: [number, number];
 }
 
@@ -37,7 +38,7 @@ const mb = (b: number | null) => (b === null ? null : b / 1_048_576);
 export function nodeReport(i: NodeReportInput): NodeReport {
   const mine = i.samples.filter((s) => s.nodeId === i.nodeId);
   const first = mine.find((s) => s.rssBytes !== null);
-  const trend = rssTrend(i.samples, i.nodeId, ...i.rssWindow);
+  const m = memoryGrowth(i.samples, i.nodeId, ...i.rssWindow);
   const cpu = mine.filter((s) => s.cpuSeconds !== null);
   const cpuPct = cpu.length > 1 && cpu[cpu.length - 1]!.t > cpu[0]!.t ? ((cpu[cpu.length - 1]!.cpuSeconds! - cpu[0]!.cpuSeconds!) / (cpu[cpu.length - 1]!.t - cpu[0]!.t)) * 100 : null;
   const sockets = mine.map((s) => s.sockets).filter((v): v is number => v !== null);
@@ -53,10 +54,11 @@ export function nodeReport(i: NodeReportInput): NodeReport {
     nodeId: i.nodeId,
     killed: i.killed,
     rssStartMb: mb(first?.rssBytes ?? null),
-    rssBaseMb: mb(trend?.start ?? null),
-    rssEndMb: mb(trend?.end ?? null),
-    growthPct: trend ? ((trend.end - trend.start) / trend.start) * 100 : null,
-    rssRangeMb: trend ? [mb(trend.min)!, mb(trend.max)!] : null,
+    rssBaseMb: mb(m?.basePeak ?? null),
+    rssEndMb: mb(m?.endPeak ?? null),
+    growthPct: m?.growthPct ?? null,
+    rssRangeMb: m ? [mb(m.min)!, mb(m.max)!] : null,
+    heapFloorMb: m ? [mb(m.heapFloorStart), mb(m.heapFloorEnd)] : null,
     cpuPct,
     peakSockets: sockets.length ? Math.max(...sockets) : null,
     internalErrors: i.last ? (byLabel(i.last, "arena_handler_errors_total", "code").INTERNAL ?? 0) : null,

@@ -18,6 +18,8 @@ export interface NodeSample {
   t: number;
   nodeId: string;
   rssBytes: number | null;
+  /** V8 heap in use (nodejs_heap_size_used_bytes). */
+  heapUsedBytes: number | null;
   /** CPU time the process used so far (user + system). */
   cpuSeconds: number | null;
   sockets: number | null;
@@ -36,7 +38,7 @@ export interface NodeSampler {
   stop(): void;
 }
 
-const COLUMNS = ["t", "nodeId", "rssBytes", "cpuSeconds", "sockets", "matchesHosted", "resultsApplied", "internalErrors", "eventLoopLagP99Ms"] as const;
+const COLUMNS = ["t", "nodeId", "rssBytes", "heapUsedBytes", "cpuSeconds", "sockets", "matchesHosted", "resultsApplied", "internalErrors", "eventLoopLagP99Ms"] as const;
 
 function rssOfPid(pid: number): number | null {
   try {
@@ -86,6 +88,7 @@ export function startNodeSampler(nodes: SampledNode[], intervalMs: number, csvFi
           t,
           nodeId: n.nodeId,
           rssBytes: procRss ?? val("process_resident_memory_bytes"),
+          heapUsedBytes: val("nodejs_heap_size_used_bytes"),
           cpuSeconds: (n.pid ? cpuSecondsOfPid(n.pid) : null) ?? val("process_cpu_seconds_total"),
           sockets: val("arena_sockets_connected"),
           matchesHosted: val("arena_matches_hosted"),

@@ -17,12 +17,14 @@ export interface NodeReport {
   nodeId: string;
   killed: boolean;
   rssStartMb: number | null;
-  /** The RSS trend line at the start and the end of the measured window (see rssTrend). */
+  /** Peak RSS of the first and the last window of play (see memory.ts). */
   rssBaseMb: number | null;
   rssEndMb: number | null;
   growthPct: number | null;
-  /** Lowest and highest RSS sampled in the window. */
+  /** Lowest and highest RSS sampled from the first window to the end of play. */
   rssRangeMb: [number, number] | null;
+  /** Lowest heap used in the first and the last window. */
+  heapFloorMb: [number | null, number | null] | null;
   peakSockets: number | null;
   /** Mean CPU use over the run, % of one core. */
   cpuPct: number | null;
@@ -49,35 +51,6 @@ export interface RunFacts {
   /** Why the memory gate does not apply (null: it applies). */
   rssSkipped: string | null;
   rssLimitPct: number;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : null;
-};
-
-/** Median RSS of one node's samples in [from, to) seconds; null without samples there. */
-export function rssBetween(samples: NodeSample[], nodeId: string, from: number, to: number): number | null {
-  return median(samples.filter((s) => s.nodeId === nodeId && s.t >= from && s.t < to && s.rssBytes !== null).map((s) => s.rssBytes!));
-}
-
-/**
- * The trend of one node's RSS over [from, to] seconds: the least-squares line through every sample, read
- * at both ends. A garbage-collected heap saws up and down by a fifth between collections, so two readings
- * (even medians of a minute) mostly measure where the saw was; the line through ~150 samples measures
- * growth. Null with fewer than 10 samples.
- */
-export function rssTrend(samples: NodeSample[], nodeId: string, from: number, to: number): { start: number; end: number; min: number; max: number } | null {
-  const pts = samples.filter((s) => s.nodeId === nodeId && s.t >= from && s.t <= to && s.rssBytes !== null).map((s) => [s.t, s.rssBytes!] as const);
-  if (pts.length < 10) return null;
-  const n = pts.length;
-  const mx = pts.reduce((a, p) => a + p[0], 0) / n;
-  const my = pts.reduce((a, p) => a + p[1], 0) / n;
-  const sxx = pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
-  const slope = sxx ? pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / sxx : 0;
-  const at = (t: number) => my + slope * (t - mx);
-  const values = pts.map((p) => p[1]);
-  return { start: at(from), end: at(to), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** Most sockets connected at once over all nodes (samples taken together share their `t`). */
@@ -121,7 +94,7 @@ export function gatesOf(f: RunFacts): Gate[] {
     gates.push({ name: `${n.nodeId}: error-level log lines == 0`, ok: n.errorLogLines === 0, detail: String(n.errorLogLines) });
     if (!f.rssSkipped && !n.killed) {
       const ok = n.growthPct !== null && n.growthPct <= f.rssLimitPct;
-      gates.push({ name: `${n.nodeId}: RSS growth <= ${f.rssLimitPct} %`, ok, detail: n.growthPct === null ? "too few samples" : `trend ${fmtMb(n.rssBaseMb)} -> ${fmtMb(n.rssEndMb)} MB (${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %)` });
+      gates.push({ name: `${n.nodeId}: RSS growth <= ${f.rssLimitPct} %`, ok, detail: n.growthPct === null ? "too few samples" : `peak ${fmtMb(n.rssBaseMb)} -> ${fmtMb(n.rssEndMb)} MB (${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %)` });
     }
   }
   if (f.audit) {
@@ -165,13 +138,14 @@ export function renderSummary(f: RunFacts): { text: string; pass: boolean; gates
       fmtMb(n.rssEndMb),
       n.growthPct === null ? "-" : `${n.growthPct >= 0 ? "+" : ""}${n.growthPct.toFixed(1)} %`,
       n.rssRangeMb ? `${fmtMb(n.rssRangeMb[0])}-${fmtMb(n.rssRangeMb[1])}` : "-",
+      n.heapFloorMb ? `${fmtMb(n.heapFloorMb[0])} -> ${fmtMb(n.heapFloorMb[1])}` : "-",
       n.cpuPct === null ? "-" : `${n.cpuPct.toFixed(0)} %`,
       String(n.peakSockets ?? "-"),
       String(n.resultsApplied ?? "-"),
       Object.entries(n.handlerErrors).map(([k, v]) => `${k}:${v}`).join(" ") || "0",
       String(n.errorLogLines),
     ]);
-    out.push(table(["node", "RSS start MB", "trend from", "to", "growth", "range MB", "CPU (1 core)", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
+    out.push(table(["node", "RSS start MB", "peak first", "peak last", "growth", "range MB", "heap floor MB", "CPU (1 core)", "peak sockets", "results applied", "handler errors", "error logs"], nodeRows));
     if (f.generatorCpuPct !== null) out.push(`load generator (Artillery) CPU: ${f.generatorCpuPct.toFixed(0)} % of one core`);
     if (f.rssSkipped) out.push(`(memory gate not applied: ${f.rssSkipped})`);
     out.push("");
