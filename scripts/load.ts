@@ -10,6 +10,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { bundleProcessor, ensureInstalled, LOAD_DIR, runArtillery, type ArtilleryRun } from "./load/artillery-run.ts";
@@ -214,13 +215,14 @@ async function main(): Promise<number> {
   const appliedByMetrics = nodes && !k && nodes.every((n) => n.resultsApplied !== null) ? nodes.reduce((s, n) => s + n.resultsApplied!, 0) : null;
   const facts: RunFacts = {
     title: `redis-arena load test: ${profileName}, ${fmtSeconds(playSeconds)} of play, ${target ? `target ${target}` : `${nodeCount} local nodes`}${k ? `, chaos: ${k.nodeId} killed ${fmtSeconds(k.atSec - offset)} into the run` : ""}; ${new Date(startedAt).toISOString()}, ${Math.round((Date.now() - startedAt) / 1000)} s wall`,
-    machine: `machine: ${cpus()[0]?.model ?? "?"} x ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GB; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg().map((x) => x.toFixed(2)).join(" ")} after`,
+    machine: `commit ${commit()}, Node ${process.version}; machine: ${cpus()[0]?.model ?? "?"} x ${cpus().length}, ${Math.round(totalmem() / 2 ** 30)} GB; load average ${load0.map((x) => x.toFixed(2)).join(" ")} before, ${loadavg().map((x) => x.toFixed(2)).join(" ")} after`,
     artillery: result,
     nodes,
     peakSockets: sampler ? peakTotal(sampler.samples) : null,
     generatorCpuPct: gen.cpu0 !== null && gen.cpu !== null && gen.t > gen.t0 ? ((gen.cpu - gen.cpu0) / ((gen.t - gen.t0) / 1000)) * 100 : null,
     audit,
     appliedByMetrics,
+    chaos: k !== null,
     notes: readFileSync(join(dir, "artillery.log"), "utf8").split("\n").filter((l) => l.startsWith("[load] ")),
     rssSkipped,
     rssLimitPct: 5,
@@ -236,6 +238,16 @@ async function main(): Promise<number> {
   }
   log(`details: ${dir} (artillery.log, report.json, samples.csv${cluster ? ", node-*.log" : ""})`);
   return summary.pass ? 0 : 1;
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: LOAD_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: LOAD_DIR, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return "unknown";
+  }
 }
 
 function fmtSeconds(sec: number): string {

@@ -139,6 +139,7 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     appliedByMetrics: 9,
     generatorCpuPct: 50,
     notes: [],
+    chaos: false,
     rssSkipped: null,
     rssLimitPct: 5,
     ...over,
@@ -161,6 +162,16 @@ describe("gates and summary", () => {
     const audit = { ...facts().audit!, applied: 8, missing: ["m1"] };
     expect(gatesOf(facts({ rssSkipped: "short", audit })).filter((g) => !g.ok).map((g) => g.name)).toEqual(["results produced == applied (Redis)"]);
     expect(gatesOf(facts({ rssSkipped: "short", appliedByMetrics: 10 })).filter((g) => !g.ok).map((g) => g.name)).toEqual(["results produced == applied (metrics)"]);
+  });
+
+  it("fails on a ticket cancelled by the server, unless a node was killed", () => {
+    const withCancel = (chaos: boolean) => {
+      const f = facts({ rssSkipped: "short", chaos });
+      f.artillery.report!.counters["arena.queue_cancelled"] = 2;
+      return gatesOf(f).filter((g) => !g.ok).map((g) => g.name);
+    };
+    expect(withCancel(false)).toEqual(["no ticket cancelled by the server (no node was killed)"]);
+    expect(withCancel(true)).toEqual([]);
   });
 
   it("fails on handler errors, error logs, a failed check or a run without checks", () => {

@@ -42,7 +42,8 @@ export class Connection {
   onSnapshot: (s: Snapshot) => void = () => {};
   /** Bumped by every match:start: the session resynchronises its inputs after a rejoin or failover. */
   startEpoch = 0;
-  queueCancelled = 0;
+  /** Ticket ids the server cancelled (queue:cancelled may arrive before the queue:join ack). */
+  readonly cancelledTickets = new Set<string>();
   /** The latest queue:status and queue:cancelled (printed when a player gives up: evidence for a look). */
   lastStatus: QueueStatus | null = null;
   lastCancelled: QueueCancelled | null = null;
@@ -76,7 +77,7 @@ export class Connection {
     s.on("queue:status", (st) => (this.lastStatus = st));
     s.on("queue:cancelled", (c) => {
       this.lastCancelled = c;
-      this.queueCancelled++;
+      this.cancelledTickets.add(c.ticketId);
       this.rec.counter("arena.queue_cancelled");
       this.wake();
     });

@@ -66,33 +66,35 @@ async function queue(conn: Connection, o: SessionInput): Promise<string | undefi
   const { rec, params } = o;
   const before = new Set(conn.found.keys());
   const fresh = () => [...conn.found.keys()].find((id) => !before.has(id));
-  for (let attempt = 1; ; attempt++) {
-    const res = await conn.request("queue_join", "queue:join", randomPlace(), params.ackTimeoutMs);
-    if (res.ok) break;
-    const code = res.error.code;
-    // The previous match's bookkeeping (player pointer) may trail its match:end by a moment.
-    if (code === "ALREADY_IN_MATCH" && attempt < 10) {
-      rec.counter("arena.queue_retry_in_match");
-      await sleep(500);
-      continue;
+  /** Joins; the ticket id, or null when the player already had a ticket (adopted across a reconnect). */
+  const join = async (): Promise<string | null> => {
+    for (let attempt = 1; ; attempt++) {
+      const res = await conn.request("queue_join", "queue:join", randomPlace(), params.ackTimeoutMs);
+      if (res.ok) return res.data.ticketId;
+      const code = res.error.code;
+      // The previous match's bookkeeping (player pointer) may trail its match:end by a moment.
+      if (code === "ALREADY_IN_MATCH" && attempt < 10) {
+        rec.counter("arena.queue_retry_in_match");
+        await sleep(500);
+        continue;
+      }
+      if (code === "ALREADY_QUEUED") return null; // keep waiting for that ticket
+      throw new SessionEnded(`queue_join_${code}`, `queue:join refused: ${code} ${res.error.message}`);
     }
-    if (code === "ALREADY_QUEUED") break; // a ticket adopted across a reconnect: keep waiting for it
-    throw new SessionEnded(`queue_join_${code}`, `queue:join refused: ${code} ${res.error.message}`);
-  }
+  };
+  let ticketId = await join();
   const joinedAt = performance.now();
-  let cancelled = conn.queueCancelled;
   for (;;) {
-    const id = await conn.until(() => fresh() ?? (conn.queueCancelled !== cancelled ? "" : undefined), params.queueTimeoutSeconds * 1000);
+    const cancelled = () => (ticketId !== null && conn.cancelledTickets.has(ticketId) ? "" : undefined);
+    const id = await conn.until(() => fresh() ?? cancelled(), params.queueTimeoutSeconds * 1000);
     if (id) {
       rec.histogram("arena.queue_wait", conn.found.get(id)! - joinedAt);
       return id;
     }
     if (id === "") {
       // The server dropped the ticket (expired, or lost with a dead node): join again, as the client does.
-      console.log(`[load] queue:cancelled for player ${o.playerId} after ${Math.round(performance.now() - joinedAt)} ms: ${JSON.stringify(conn.lastCancelled)}; last queue:status ${JSON.stringify(conn.lastStatus)}`);
-      cancelled = conn.queueCancelled;
-      const res = await conn.request("queue_join", "queue:join", randomPlace(), params.ackTimeoutMs);
-      if (!res.ok && res.error.code !== "ALREADY_QUEUED") throw new SessionEnded(`queue_join_${res.error.code}`, `queue:join refused: ${res.error.code}`);
+      console.log(`[load] queue:cancelled for player ${o.playerId} ${Math.round(performance.now() - joinedAt)} ms after the queue:join ack: ${JSON.stringify(conn.lastCancelled)}; last queue:status ${JSON.stringify(conn.lastStatus)}`);
+      ticketId = await join();
       continue;
     }
     const left = await conn.request("queue_leave", "queue:leave", {}, params.ackTimeoutMs);

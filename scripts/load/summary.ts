@@ -46,6 +46,8 @@ export interface RunFacts {
   appliedByMetrics: number | null;
   /** Mean CPU use of the load generator (Artillery) over the run, % of one core. */
   generatorCpuPct: number | null;
+  /** A node was killed during the run (the chaos switch). */
+  chaos: boolean;
   /** What the bots printed about surprises (lines starting "[load] " in Artillery's output). */
   notes: string[];
   /** Why the memory gate does not apply (null: it applies). */
@@ -89,6 +91,9 @@ export function gatesOf(f: RunFacts): Gate[] {
   const gates: Gate[] = f.artillery.checks.map((c) => ({ name: c.text, ok: c.ok, detail: "artillery ensure" }));
   if (!f.artillery.checks.length) gates.push({ name: "artillery ensure checks ran", ok: false, detail: `no checks in Artillery's output (exit ${f.artillery.code})` });
   if (f.artillery.code !== 0 && f.artillery.checks.every((c) => c.ok)) gates.push({ name: "artillery exit code 0", ok: false, detail: `exit ${f.artillery.code}` });
+  // A ticket is lost legitimately only with the node that kept it alive; otherwise the server dropped it.
+  const cancelled = f.artillery.report?.counters["arena.queue_cancelled"] ?? 0;
+  if (!f.chaos) gates.push({ name: "no ticket cancelled by the server (no node was killed)", ok: cancelled === 0, detail: `${cancelled} queue:cancelled` });
   for (const n of f.nodes ?? []) {
     if (n.internalErrors !== null) gates.push({ name: `${n.nodeId}: handler errors INTERNAL == 0`, ok: n.internalErrors === 0, detail: String(n.internalErrors) });
     gates.push({ name: `${n.nodeId}: error-level log lines == 0`, ok: n.errorLogLines === 0, detail: String(n.errorLogLines) });
