@@ -1,7 +1,7 @@
 /**
- * One logged-in player's life on a socket, the way a person plays: connect, queue from a place drawn from
- * the world's population, play the whole match (inputs ~10/s steering for orbs, a ping every 2 s), look at
- * the end screen (all-time top 10 over the socket, own profile over HTTP until the match counts), think,
+ * One logged-in player's life on a socket, the way a person plays: connect, look at the lobby, queue from
+ * a place drawn from the world's population, play the whole match (inputs ~10/s steering for orbs, a ping
+ * every 2 s), look at the end screen (all-time top 10 over the socket, own profile over HTTP until the match counts), think,
  * queue again, until the session ends (churn, match cap, end of the run). Every step is timed into the
  * recorder; anything a real player would notice is an error.
  */
@@ -39,6 +39,9 @@ export async function playSession(o: SessionInput): Promise<number> {
   try {
     await conn.connected(15_000);
     rec.histogram("arena.connect", performance.now() - t0);
+    // The lobby: a person reads the screen before pressing Play. (Queueing in the same millisecond as the
+    // connect also races the node's adoption of an earlier ticket: see the load-test notes.)
+    await sleep(params.thinkMinMs + Math.random() * (params.thinkMaxMs - params.thinkMinMs));
     for (;;) {
       const matchId = await queue(conn, o);
       if (!matchId) break;
