@@ -21,7 +21,7 @@ import { buildPlan, type ResultPlan } from "../server/boards/result-plan.ts";
 import { boardMember } from "../server/boards/board-encoding.ts";
 import { startNode } from "../server/node.ts";
 import { appendMatchResult, type MatchResult } from "../server/boards/match-result.ts";
-import { fmt, percentile, redisBenchmark, startBenchRedis } from "./lib.ts";
+import { fmt, percentile, printBenchResult, redisBenchmark, startBenchRedis } from "./lib.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const BATCH_MATCHES = 100;
@@ -150,6 +150,14 @@ try {
   row("HTTP GET top 100 (cache on)", httpTop);
   row("HTTP GET around-me radius 5", httpAround);
   console.log(`cache speed-up on top 100 (p50)                 x${(topNoCache.p50 / topCache.p50).toFixed(1)}`);
+  const zincrby = { name: "redis-benchmark ZINCRBY -P 16", value: baseline, unit: "ops/s" };
+  printBenchResult([
+    { name: "board member updates (boardApply)", value: writeRate, unit: "/s", baseline: zincrby, ratio: writeRate / baseline, goal: ">= 0.5" },
+    { name: "results applied end to end (one node)", value: e2eRate, unit: "results/s" },
+    { name: "top 100 with names, cache-aside, p99", value: topCache.p99, unit: "ms" },
+    { name: "around-me radius 5 on 1M members, p99", value: around.p99, unit: "ms" },
+    { name: "HTTP GET top 100, p99", value: httpTop.p99, unit: "ms" },
+  ]);
 } finally {
   redis.disconnect();
   await server.stop();

@@ -69,3 +69,23 @@ export function redisBenchmark(port: number, args: string[], opts: { n: number; 
   }
   return Number(last[1]);
 }
+
+/** One headline figure of a benchmark, read by bench/run-all.ts into docs/benchmarks.md (see bench/README.md). */
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The baseline measured in the same run that `ratio` compares against. */
+  baseline?: { name: string; value: number; unit: string };
+  /** Usually value / baseline; a bench may define another ratio (say so in `name`). */
+  ratio?: number;
+  /** Goal on the ratio when there is one, else on the value: ">= 0.5", "<= 2", "< 1". */
+  goal?: string;
+}
+
+/** Prints the machine-readable last line of a benchmark: `BENCH_RESULT {"figures":[...]}`. */
+export function printBenchResult(figures: BenchFigure[]): void {
+  const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : v);
+  const clean = figures.map((f) => ({ ...f, value: round(f.value), ...(f.ratio !== undefined ? { ratio: round(f.ratio) } : {}), ...(f.baseline ? { baseline: { ...f.baseline, value: round(f.baseline.value) } } : {}) }));
+  console.log(`BENCH_RESULT ${JSON.stringify({ figures: clean })}`);
+}

@@ -32,7 +32,7 @@ import { newId } from "../server/matchmaking/claims.ts";
 import { QueueStore } from "../server/matchmaking/queue-store.ts";
 import { QUEUES, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/tickets.ts";
 import { ScriptCode as Code } from "../server/redis/script-codes.ts";
-import { fmt, percentile, startBenchRedis } from "./lib.ts";
+import { fmt, percentile, printBenchResult, startBenchRedis } from "./lib.ts";
 
 interface City {
   name: string;
@@ -342,6 +342,13 @@ async function main() {
     console.log(`   Redlock + fence + claim, each     ${fmt(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);
     console.log(`   bare Lua claim, 100 in flight     ${fmt(k.barePipelined).padStart(7)}  ${(k.barePipelined / k.bareSeq).toFixed(2)}x`);
     console.log(`   one lock per pass of 100 claims   ${fmt(k.lockPerPass).padStart(7)}  ${(k.lockPerPass / k.bareSeq).toFixed(2)}x`);
+    const bare = { name: "bare Lua claim, sequential", value: k.bareSeq, unit: "claims/s" };
+    printBenchResult([
+      { name: "players matched per second, one node", value: c.perSecondWall, unit: "players/s", goal: ">= 5000" },
+      { name: "time in queue p99 (default schedule)", value: r.p99, unit: "ms" },
+      { name: "Redlock + fence + claim, each", value: k.lockedSeq, unit: "claims/s", baseline: bare, ratio: k.lockedSeq / k.bareSeq },
+      { name: "one lock per pass of 100 claims", value: k.lockPerPass, unit: "claims/s", baseline: bare, ratio: k.lockPerPass / k.bareSeq },
+    ]);
   } finally {
     await stop();
   }
