@@ -40,7 +40,6 @@ const engine = await startBenchEngine("boards");
 const redis = await engine.connect("bench-boards");
 // Every key of this run starts with `run` (an existing Redis may hold other runs and other data).
 const run = `bench:${randomBytes(4).toString("hex")}:`;
-const spreadBefore = await masterFigures(redis);
 console.log(`boards benchmark on ${engine.kind === "cluster" ? "a Redis Cluster" : "one Redis"}: ${engine.description}`);
 console.log(`${WRITE_SECONDS}s write window; load average at start ${load()}`);
 
@@ -52,6 +51,8 @@ try {
   const baselineCpu = cpuBase1.masters - cpuBase0.masters;
   const baselineReplicaCpu = cpuBase1.replicas - cpuBase0.replicas;
   await deleteMatching(redis, `${run}base:*`);
+  // Shares per master from here on: the bench's own work, not redis-benchmark's evenly spread load.
+  const spreadBefore = await masterFigures(redis);
 
   // ---- 1b. board writes through boardApply ------------------------------------------------------------
   const prefix = `${run}w:`;
@@ -172,7 +173,7 @@ try {
   row("HTTP GET top 100 (cache on)", httpTop);
   row("HTTP GET around-me radius 5", httpAround);
   console.log(`cache speed-up on top 100 (p50)                 x${(topNoCache.p50 / topCache.p50).toFixed(1)}`);
-  console.log(`\nper master: keys and memory now; share of the commands and CPU since the start of the bench`);
+  console.log(`\nper master: keys and memory now; share of the commands and CPU since the baseline (writes, results, 1M load, reads)`);
   for (const line of spreadLines(spreadBefore, await masterFigures(redis))) console.log(`  ${line}`);
   console.log(`load average at the end ${load()}`);
 } finally {
