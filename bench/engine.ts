@@ -116,6 +116,8 @@ export interface MasterFigures {
   usedMemory: number;
   commands: number;
   cpuSeconds: number;
+  /** Hash slots the master serves (cluster only), e.g. "0-5460". */
+  slots?: string;
 }
 
 const infoField = (info: string, name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, "m").exec(info)?.[1] ?? 0);
@@ -131,9 +133,14 @@ async function figuresOf(r: Redis): Promise<MasterFigures> {
   };
 }
 
-/** Keys, memory, commands and CPU of every master now (the server itself on a single Redis). */
+/** Keys, memory, commands and CPU of every master now (the server itself on a single Redis), and its slots. */
 export async function masterFigures(client: RedisClient): Promise<MasterFigures[]> {
-  return Promise.all(masters(client).map(figuresOf));
+  const figures = await Promise.all(masters(client).map(figuresOf));
+  if (!isCluster(client)) return figures;
+  // CLUSTER SLOTS: [start, end, [host, port, id], replicas...] per range.
+  const ranges = await client.cluster("SLOTS");
+  const slotsOf = (node: string) => ranges.filter((r) => `${r[2]?.[0]}:${r[2]?.[1]}` === node).map((r) => (r[0] === r[1] ? `${r[0]}` : `${r[0]}-${r[1]}`)).join(",");
+  return figures.map((f) => ({ ...f, slots: slotsOf(f.node) }));
 }
 
 /**
@@ -177,7 +184,8 @@ export function spreadLines(before: MasterFigures[], after: MasterFigures[]): st
   return after.map((f, i) => {
     const mb = (f.usedMemory / 2 ** 20).toFixed(1);
     const share = (x: number, xs: number[]) => `${((100 * x) / total(xs)).toFixed(0)}%`;
-    return `${f.node.padEnd(21)} ${fmt(f.keys).padStart(10)} keys ${mb.padStart(7)} MB   commands ${fmt(commands[i]!).padStart(11)} (${share(commands[i]!, commands).padStart(4)})   CPU ${cpu[i]!.toFixed(1).padStart(6)} s (${share(cpu[i]!, cpu).padStart(4)})`;
+    const slots = f.slots === undefined ? "" : ` slots ${f.slots.padEnd(11)}`;
+    return `${f.node.padEnd(21)}${slots} ${fmt(f.keys).padStart(10)} keys ${mb.padStart(7)} MB   commands ${fmt(commands[i]!).padStart(11)} (${share(commands[i]!, commands).padStart(4)})   CPU ${cpu[i]!.toFixed(1).padStart(6)} s (${share(cpu[i]!, cpu).padStart(4)})`;
   });
 }
 
