@@ -52,7 +52,16 @@ export async function startBenchRedis(label: string): Promise<BenchRedis> {
 
 /** Runs `redis-benchmark -p port -P 16 -n n -r r -q ...args` and returns its requests per second; throws if it is missing or its output is not understood. */
 export function redisBenchmark(port: number, args: string[], opts: { n: number; r: number }): number {
-  const rb = spawnSync("redis-benchmark", ["-p", String(port), "-P", "16", "-n", String(opts.n), "-r", String(opts.r), "-q", ...args], { encoding: "utf8" });
+  return redisBenchmarkOn(["-p", String(port)], args, opts);
+}
+
+/**
+ * Runs `redis-benchmark <server> -P 16 -n n -r r -q ...args` and returns its requests per second. `server`
+ * names the engine: `["-u", url]`, or `["-h", host, "-p", port, "--cluster"]` for a Redis Cluster (there
+ * every key in `args` must contain `{tag}`: each master's clients get a tag of one of its own slots).
+ */
+export function redisBenchmarkOn(server: string[], args: string[], opts: { n: number; r: number }): number {
+  const rb = spawnSync("redis-benchmark", [...server, "-P", "16", "-n", String(opts.n), "-r", String(opts.r), "-q", ...args], { encoding: "utf8" });
   if (rb.error) {
     const missing = (rb.error as NodeJS.ErrnoException).code === "ENOENT";
     throw new Error(
