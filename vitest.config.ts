@@ -18,6 +18,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
  */
 const SERIAL = [
   "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "browser-client", "scripts", "matchmaking-claims",
+  "admin-fault", "test-cluster",
 ];
 /**
  * Alone, once (on the first engine): files that start their own Redis and kill it, or run a load balancer
