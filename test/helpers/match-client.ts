@@ -50,11 +50,11 @@ export class RecordingClient {
     });
   }
 
-  /** Every recorded `event`, typed by its name (or by T for a name outside the protocol). */
-  all<E extends keyof ServerToClientEvents>(event: E): EventData<E>[];
-  all<T>(event: string): T[];
-  all<T>(event: string): T[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.data as T);
+  /** Every recorded `event` (after index `from`), typed by its name (or by T for a name outside the protocol). */
+  all<E extends keyof ServerToClientEvents>(event: E, from?: number): EventData<E>[];
+  all<T>(event: string, from?: number): T[];
+  all<T>(event: string, from = 0): T[] {
+    return this.events.slice(from).filter((e) => e.event === event).map((e) => e.data as T);
   }
 
   snapshots(): Snapshot[] {
