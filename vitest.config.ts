@@ -18,10 +18,12 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
  */
 const SERIAL = [
   "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "browser-client", "scripts", "matchmaking-claims",
+  "admin-fault", "test-cluster",
 ];
 /**
- * Alone, once (on the first engine): files that start their own Redis and kill it, or run a load balancer
- * in front of node processes on the single-Redis URL.
+ * Alone, once (on the first engine): files that start their own Redis and kill it, run a load balancer in
+ * front of node processes (deploy-lb, over the first engine's Redis), or a TCP proxy in front of one
+ * redis-server (result-crash).
  */
 const SERIAL_ONCE = ["sockets-outage", "redis-faults", "deploy-lb", "result-crash", "cluster-failover"];
 /** Once, in parallel, on the first engine: checks of the image and packaging that need one Redis URL. */

@@ -1,13 +1,16 @@
 /**
- * Boards benchmark (run: npx tsx bench/boards.ts). Starts its own redis-server (no AOF) and prints:
+ * Boards benchmark (run: npx tsx bench/boards.ts; on a local Redis Cluster: BENCH_ENGINE=cluster npx tsx
+ * bench/boards.ts; see bench/engine.ts for REDIS_URL / REDIS_CLUSTER_NODES). Prints:
  *  1. board writes/s through the real apply step (boardApply Lua, batched as the consumer batches) against
- *     `redis-benchmark ZINCRBY -P 16` measured in the same run (goal: ratio >= 0.5);
+ *     `redis-benchmark ZINCRBY -P 16` measured on the same engine in the same run (goal: ratio >= 0.5), per
+ *     second of wall clock and per CPU-second of the Redis masters;
  *  2. results/s end to end (stream -> consumer group -> plans, 3 boards, player stats -> XACK) on one node;
  *  3. top-100 (with names; cache-aside vs no cache) and around-me p50/p99 on a 1,000,000-member board,
- *     read directly and over HTTP.
+ *     read directly and over HTTP;
+ *  4. keys, memory, commands and CPU per master (on a cluster: how the boards spread over the masters).
  */
 import { randomBytes } from "node:crypto";
-import { Redis } from "ioredis";
+import { cpus, loadavg } from "node:os";
 import { loadConfig } from "../server/config.ts";
 import { createKeys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
@@ -21,7 +24,8 @@ import { buildPlan, type ResultPlan } from "../server/boards/result-plan.ts";
 import { boardMember } from "../server/boards/board-encoding.ts";
 import { startNode } from "../server/node.ts";
 import { appendMatchResult, type MatchResult } from "../server/boards/match-result.ts";
-import { fmt, percentile, redisBenchmark, startBenchRedis } from "./lib.ts";
+import { fmt, percentile, printBenchResult } from "./lib.ts";
+import { deleteMatching, masterFigures, redisCpuSeconds, spreadLines, startBenchEngine } from "./engine.ts";
 
 const WRITE_SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const BATCH_MATCHES = 100;
@@ -31,16 +35,27 @@ const E2E_RESULTS = 4000;
 const BOARD_SIZE = 1_000_000;
 const READS = 2000;
 
-const server = await startBenchRedis("boards");
-const redis = new Redis(server.url, { enableAutoPipelining: true });
+const load = () => `${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`;
+const engine = await startBenchEngine("boards");
+const redis = await engine.connect("bench-boards");
+// Every key of this run starts with `run` (an existing Redis may hold other runs and other data).
+const run = `bench:${randomBytes(4).toString("hex")}:`;
+console.log(`boards benchmark on ${engine.kind === "cluster" ? "a Redis Cluster" : "one Redis"}: ${engine.description}`);
+console.log(`${WRITE_SECONDS}s write window; load average at start ${load()}`);
 
 try {
-  // ---- 1. baseline: redis-benchmark ZINCRBY -P 16 ---------------------------------------------------
-  const baseline = redisBenchmark(server.port, ["ZINCRBY", "bench:z", "1", "__rand_int__"], { n: 2_000_000, r: 1_000_000 });
-  await redis.del("bench:z");
+  // ---- 1. baseline: redis-benchmark ZINCRBY -P 16 (on a cluster: one sorted set per master) -----------
+  const cpuBase0 = await redisCpuSeconds(redis);
+  const baseline = engine.baseline(["ZINCRBY", `${run}base:{tag}:z`, "1", "__rand_int__"], { n: 2_000_000, r: 1_000_000 });
+  const cpuBase1 = await redisCpuSeconds(redis);
+  const baselineCpu = cpuBase1.masters - cpuBase0.masters;
+  const baselineReplicaCpu = cpuBase1.replicas - cpuBase0.replicas;
+  await deleteMatching(redis, `${run}base:*`);
+  // Shares per master from here on: the bench's own work, not redis-benchmark's evenly spread load.
+  const spreadBefore = await masterFigures(redis);
 
   // ---- 1b. board writes through boardApply ------------------------------------------------------------
-  const prefix = "bench:";
+  const prefix = `${run}w:`;
   const keys = createKeys(prefix);
   const scripts = await Scripts.load(redis);
   const config = loadConfig({}, { KEY_PREFIX: prefix, LOG_LEVEL: "silent" });
@@ -61,6 +76,7 @@ try {
   // Warm-up (script cache, board growth), then the measured window.
   for (let i = 0; i < 5; i++) await applier.applyBoards(makePlans());
   let writes = 0;
+  const cpuWrites0 = await redisCpuSeconds(redis);
   const t0 = performance.now();
   const deadline = t0 + WRITE_SECONDS * 1000;
   await Promise.all(
@@ -73,10 +89,13 @@ try {
     }),
   );
   const writeRate = writes / ((performance.now() - t0) / 1000);
+  const cpuWrites1 = await redisCpuSeconds(redis);
+  const writesCpu = cpuWrites1.masters - cpuWrites0.masters;
+  const writesReplicaCpu = cpuWrites1.replicas - cpuWrites0.replicas;
 
   // ---- 2. results end to end on one node ----------------------------------------------------------------
-  const e2ePrefix = "bench-e2e:";
-  const node = await startNode(loadConfig({}, { PORT: "0", HOST: "127.0.0.1", REDIS_URL: server.url, KEY_PREFIX: e2ePrefix, LOG_LEVEL: "silent", RESULTS_BLOCK_MS: "50" }), {
+  const e2ePrefix = `${run}e2e:`;
+  const node = await startNode(loadConfig({}, { PORT: "0", HOST: "127.0.0.1", ...engine.config, KEY_PREFIX: e2ePrefix, LOG_LEVEL: "silent", RESULTS_BLOCK_MS: "50" }), {
     logger: false,
     features: [playersFeature, boardsFeature],
   });
@@ -90,6 +109,7 @@ try {
   // ---- 3. reads on a 1M-member board ----------------------------------------------------------------------
   const board = e2eKeys.boards.board("daily", "2099-01-01");
   const boardMembers = e2eKeys.boards.members("daily", "2099-01-01");
+  // The board and its members hash share one slot: plain pipelines work on a cluster too.
   for (let base = 0; base < BOARD_SIZE; base += 100_000) {
     const p = redis.pipeline();
     for (let c = base; c < base + 100_000; c += 1000) {
@@ -105,9 +125,8 @@ try {
     }
     await p.exec();
   }
-  const names = redis.pipeline();
-  for (let i = 0; i < 100; i++) names.hset(e2eKeys.players.profile(`m${i}`), "name", `Player ${i}`);
-  await names.exec();
+  // Profiles are on one slot per player: one command per key, auto-pipelined (one round trip per master).
+  await Promise.all(Array.from({ length: 100 }, (_, i) => redis.hset(e2eKeys.players.profile(`m${i}`), "name", `Player ${i}`)));
   const metrics = createMetrics("bench");
   const players = new PlayerStore(redis, e2eKeys, scripts, Date.now);
   const cached = new BoardReader({ redis, keys: e2eKeys, scripts, players, metrics, now: Date.now, cacheTtlMs: 1000 });
@@ -137,10 +156,14 @@ try {
   await node.stop();
 
   const ms = (x: number) => `${x.toFixed(2)} ms`;
-  console.log(`\nboards benchmark (redis-server ${server.url}, ${WRITE_SECONDS}s write window)\n`);
-  console.log(`baseline redis-benchmark ZINCRBY -P 16        ${fmt(baseline)} ops/s`);
+  const perCpu = (n: number, cpu: number) => (cpu > 0 ? n / cpu : NaN);
+  const baselinePerCpu = perCpu(2_000_000, baselineCpu);
+  const writesPerCpu = perCpu(writes, writesCpu);
+  console.log(`\n                                              per second      per master CPU-second`);
+  console.log(`baseline redis-benchmark ZINCRBY -P 16        ${fmt(baseline).padStart(10)} ops   ${fmt(baselinePerCpu).padStart(10)} ops  (masters ${baselineCpu.toFixed(1)} CPU-s, replicas ${baselineReplicaCpu.toFixed(1)})`);
   console.log(`board writes (boardApply, ${BATCH_MATCHES} matches x ${PLAYERS_PER_MATCH} players x 3 boards per batch, ${CONCURRENCY} in flight)`);
-  console.log(`                                              ${fmt(writeRate)} member updates/s   ratio ${(writeRate / baseline).toFixed(2)} (goal >= 0.5)`);
+  console.log(`                                              ${fmt(writeRate).padStart(10)} updates ${fmt(writesPerCpu).padStart(8)} updates  (masters ${writesCpu.toFixed(1)} CPU-s, replicas ${writesReplicaCpu.toFixed(1)})`);
+  console.log(`ratio against the baseline (goal >= 0.5)      ${(writeRate / baseline).toFixed(2).padStart(10)}       ${(writesPerCpu / baselinePerCpu).toFixed(2).padStart(10)}`);
   console.log(`results end to end (stream -> 1 node, XACK)   ${fmt(e2eRate)} results/s (${PLAYERS_PER_MATCH} players, plan + 3 boards + ${PLAYERS_PER_MATCH} player steps each)`);
   console.log(`\n1,000,000-member board, ${READS} sequential reads each      p50        p99       reads/s`);
   const row = (label: string, r: { p50: number; p99: number; perSec: number }) => console.log(`${label.padEnd(48)}${ms(r.p50).padStart(9)}  ${ms(r.p99).padStart(9)}  ${fmt(r.perSec).padStart(8)}`);
@@ -150,7 +173,19 @@ try {
   row("HTTP GET top 100 (cache on)", httpTop);
   row("HTTP GET around-me radius 5", httpAround);
   console.log(`cache speed-up on top 100 (p50)                 x${(topNoCache.p50 / topCache.p50).toFixed(1)}`);
+  console.log(`\nper master: keys and memory now; share of the commands and CPU since the baseline (writes, results, 1M load, reads)`);
+  for (const line of spreadLines(spreadBefore, await masterFigures(redis))) console.log(`  ${line}`);
+  console.log(`load average at the end ${load()}`);
+  const zincrby = { name: "redis-benchmark ZINCRBY -P 16", value: baseline, unit: "ops/s" };
+  printBenchResult([
+    { name: "board member updates (boardApply)", value: writeRate, unit: "/s", baseline: zincrby, ratio: writeRate / baseline, goal: ">= 0.5" },
+    { name: "results applied end to end (one node)", value: e2eRate, unit: "results/s" },
+    { name: "top 100 with names, cache-aside, p99", value: topCache.p99, unit: "ms" },
+    { name: "around-me radius 5 on 1M members, p99", value: around.p99, unit: "ms" },
+    { name: "HTTP GET top 100, p99", value: httpTop.p99, unit: "ms" },
+  ]);
 } finally {
+  if (!engine.owned) await deleteMatching(redis, `${run}*`);
   redis.disconnect();
-  await server.stop();
+  await engine.stop();
 }

@@ -16,7 +16,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
-import { percentile, startBenchRedis } from "./lib.ts";
+import { percentile, printBenchResult, startBenchRedis } from "./lib.ts";
 
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 25);
 const PER_ROOM = 8;
@@ -170,6 +170,12 @@ async function runBench(): Promise<void> {
     line("cross-node (A -> Redis -> B): ", x);
     console.log(`  RESULT CPU cross-node / in-memory = ${(x.cpu / mem.cpu).toFixed(2)}x (goal <= 2); counting Redis's CPU too: ${((x.cpu + x.redis) / mem.cpu).toFixed(2)}x; cross-node / same node = ${(x.cpu / same.cpu).toFixed(2)}x`);
     console.log(`  RESULT extra snapshot latency across nodes (vs in-memory): p50 +${(x.p50 - mem.p50).toFixed(2)} ms, p99 +${(x.p99 - mem.p99).toFixed(2)} ms`);
+    const inMemory = { name: "in-memory socket.io, node CPU", value: mem.cpu, unit: "us/broadcast" };
+    printBenchResult([
+      { name: "cross-node broadcast, node CPU", value: x.cpu, unit: "us/broadcast", baseline: inMemory, ratio: x.cpu / mem.cpu, goal: "<= 2" },
+      { name: "cross-node snapshot latency p99", value: x.p99, unit: "ms", baseline: { name: "in-memory p99", value: mem.p99, unit: "ms" }, ratio: x.p99 / mem.p99 },
+      { name: "cross-node snapshots delivered", value: x.delivered * 100, unit: "%" },
+    ]);
   } finally {
     child.send({ cmd: "exit" });
     await new Promise<void>((ok) => bare.close(() => ok()));

@@ -52,7 +52,16 @@ export async function startBenchRedis(label: string): Promise<BenchRedis> {
 
 /** Runs `redis-benchmark -p port -P 16 -n n -r r -q ...args` and returns its requests per second; throws if it is missing or its output is not understood. */
 export function redisBenchmark(port: number, args: string[], opts: { n: number; r: number }): number {
-  const rb = spawnSync("redis-benchmark", ["-p", String(port), "-P", "16", "-n", String(opts.n), "-r", String(opts.r), "-q", ...args], { encoding: "utf8" });
+  return redisBenchmarkOn(["-p", String(port)], args, opts);
+}
+
+/**
+ * Runs `redis-benchmark <server> -P 16 -n n -r r -q ...args` and returns its requests per second. `server`
+ * names the engine: `["-u", url]`, or `["-h", host, "-p", port, "--cluster"]` for a Redis Cluster (there
+ * every key in `args` must contain `{tag}`: each master's clients get a tag of one of its own slots).
+ */
+export function redisBenchmarkOn(server: string[], args: string[], opts: { n: number; r: number }): number {
+  const rb = spawnSync("redis-benchmark", [...server, "-P", "16", "-n", String(opts.n), "-r", String(opts.r), "-q", ...args], { encoding: "utf8" });
   if (rb.error) {
     const missing = (rb.error as NodeJS.ErrnoException).code === "ENOENT";
     throw new Error(
@@ -68,4 +77,24 @@ export function redisBenchmark(port: number, args: string[], opts: { n: number; 
     throw new Error(`redis-benchmark output not understood (exit ${rb.status ?? rb.signal}, args ${args.join(" ")}): ${(rb.stdout ?? "").slice(-300)} ${rb.stderr ?? ""}`.trim());
   }
   return Number(last[1]);
+}
+
+/** One headline figure of a benchmark, read by bench/run-all.ts into docs/benchmarks.md (see bench/README.md). */
+export interface BenchFigure {
+  name: string;
+  value: number;
+  unit: string;
+  /** The baseline measured in the same run that `ratio` compares against. */
+  baseline?: { name: string; value: number; unit: string };
+  /** Usually value / baseline; a bench may define another ratio (say so in `name`). */
+  ratio?: number;
+  /** Goal on the ratio when there is one, else on the value: ">= 0.5", "<= 2", "< 1". */
+  goal?: string;
+}
+
+/** Prints the machine-readable last line of a benchmark: `BENCH_RESULT {"figures":[...]}`. */
+export function printBenchResult(figures: BenchFigure[]): void {
+  const round = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(4)) : v);
+  const clean = figures.map((f) => ({ ...f, value: round(f.value), ...(f.ratio !== undefined ? { ratio: round(f.ratio) } : {}), ...(f.baseline ? { baseline: { ...f.baseline, value: round(f.baseline.value) } } : {}) }));
+  console.log(`BENCH_RESULT ${JSON.stringify({ figures: clean })}`);
 }

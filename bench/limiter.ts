@@ -19,7 +19,7 @@ import { createKeys } from "../server/redis/keys.ts";
 import { Scripts } from "../server/redis/scripts.ts";
 import { RateLimiter } from "../server/limits/rate-limiter.ts";
 import { RuleSet } from "../server/limits/rules.ts";
-import { fmt, redisBenchmark, startBenchRedis } from "./lib.ts";
+import { fmt, printBenchResult, redisBenchmark, startBenchRedis } from "./lib.ts";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4.5);
 /** Checks in flight at once (a node serving thousands of sockets has many). */
@@ -115,6 +115,11 @@ try {
   console.log(`ours / rate-limiter-flexible, abuse, defaults:      ${r(abuse, rlfAbuse)}`);
   console.log(`ours / rate-limiter-flexible, abuse, both caching:  ${r(abuse, rlfAbuseBlock)}`);
   console.log(`ours / rate-limiter-flexible, abuse, no caching:    ${r(abuseRaw, rlfAbuse)}`);
+  printBenchResult([
+    { name: "limiter checks from Node, allowed path", value: allowed, unit: "checks/s", baseline: { name: "redis-benchmark INCR -P 16", value: incr, unit: "ops/s" }, ratio: allowed / incr, goal: ">= 0.5" },
+    { name: "limiter checks from Node, allowed path", value: allowed, unit: "checks/s", baseline: { name: "rate-limiter-flexible, same path", value: rlfAllowed, unit: "checks/s" }, ratio: allowed / rlfAllowed, goal: ">= 2" },
+    { name: "limiter checks from Node, abuse path (deny cache)", value: abuse, unit: "checks/s", baseline: { name: "rate-limiter-flexible, defaults", value: rlfAbuse, unit: "checks/s" }, ratio: abuse / rlfAbuse },
+  ]);
 } finally {
   redis.disconnect();
   await server.stop();

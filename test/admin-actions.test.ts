@@ -5,76 +5,55 @@
  * typed confirmation, and the overview (read from RedisClient) is the same on both nodes, dead nodes included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { connectClient, login, nextEvent, redisClient, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { login, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { AdminOverview, AuditPage, CurrentAnnouncement, Kicked, PlayerSearch } from "../shared/admin-api.ts";
-import type { Announcement, LeaderboardPage, Notice } from "../shared/protocol.ts";
-import { createKeys } from "../server/redis/keys.ts";
+import type { LeaderboardPage } from "../shared/protocol.ts";
 import { AUDIT_MAX_ENTRIES } from "../server/admin/audit-log.ts";
 
 const OPS = "ops-token-0123456789abcdef";
 const BOT = "bot-token-0123456789abcdef";
-let a: RunningNode;
-let b: RunningNode;
-let redis: RedisClient;
-let prefix: string;
-const sockets: ClientSocket[] = [];
-
-beforeAll(async () => {
-  redis = redisClient();
-  prefix = uniquePrefix("admin");
-  const common = {
-    KEY_PREFIX: prefix,
+const tc = new TestCluster({
+  prefix: uniquePrefix("admin"),
+  env: {
     ADMIN_TOKENS: `ops:${OPS},bot:${BOT}`,
     RATE_LIMITS: "admin_login=10000/60s,login=1000/1s,queue_join=100/1s",
     HEARTBEAT_INTERVAL_MS: "200",
     MATCHMAKER_INTERVAL_MS: "50",
     MATCH_FILL_WAIT_MS: "0",
     MATCH_COUNTDOWN_MS: "200",
-  };
-  a = await startTestNode({ ...common, NODE_ID: "admin-a" });
-  b = await startTestNode({ ...common, NODE_ID: "admin-b" });
+  },
 });
+const redis = tc.redis;
+let a: RunningNode;
+let b: RunningNode;
 
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([a?.stop(), b?.stop()]);
-  redis?.disconnect();
+beforeAll(async () => {
+  a = await tc.startNode("admin-a");
+  b = await tc.startNode("admin-b");
 });
-
-async function player(node: RunningNode, name: string) {
-  const s = await login(node, name);
-  const sock = await connectClient(node, s.token);
-  sockets.push(sock);
-  return { ...s, sock };
-}
+afterAll(() => tc.cleanup());
 
 const audit = async (node: RunningNode) => (await adminCall<AuditPage>(node, "GET", "/admin/api/audit?count=100", BOT)).body.entries;
 
 describe("admin actions across two nodes", () => {
   it("an announcement reaches players on both nodes, and later ones at connect; it is audited", async () => {
-    const onA = await player(a, "Ann");
-    const onB = await player(b, "Ben");
-    const got = [nextEvent<Announcement>(onA.sock, "announce"), nextEvent<Announcement>(onB.sock, "announce")];
+    const onA = await tc.player(a, "Ann");
+    const onB = await tc.player(b, "Ben");
+    const got = [onA.next("announce", 5000, onA.events.length), onB.next("announce", 5000, onB.events.length)];
     const res = await adminCall<{ announcement: NonNullable<CurrentAnnouncement["announcement"]> }>(a, "POST", "/admin/api/announce", OPS, { message: "Servers restart at 04:00 UTC", ttlSeconds: 60 });
     expect(res.status).toBe(201);
     expect(res.body.announcement).toMatchObject({ message: "Servers restart at 04:00 UTC", by: "ops" });
     for (const g of await Promise.all(got)) expect(g.message).toBe("Servers restart at 04:00 UTC");
 
     // Kept in RedisClient for its lifetime: a player connecting to the other node meanwhile gets it at connect.
-    const stored = await redis.get(createKeys(prefix).admin.announcement);
+    const stored = await redis.get(tc.keys.admin.announcement);
     expect(JSON.parse(stored!)).toMatchObject({ message: "Servers restart at 04:00 UTC", by: "ops" });
-    expect(await redis.pttl(createKeys(prefix).admin.announcement)).toBeGreaterThan(50_000);
-    const late = await login(b, "Late");
-    const lateSock = connectClient(b, late.token);
-    const lateGot = await new Promise<Announcement>((ok, fail) => {
-      void lateSock.then((s) => {
-        sockets.push(s);
-        s.once("announce", ok);
-      }, fail);
-    });
+    expect(await redis.pttl(tc.keys.admin.announcement)).toBeGreaterThan(50_000);
+    const late = await tc.player(b, "Late");
+    const lateGot = await late.next("announce", 5000);
     expect(lateGot.message).toBe("Servers restart at 04:00 UTC");
     expect((await adminCall<CurrentAnnouncement>(b, "GET", "/admin/api/announce", BOT)).body.announcement?.by).toBe("ops");
 
@@ -84,7 +63,7 @@ describe("admin actions across two nodes", () => {
     expect(JSON.parse(entry.detail)).toMatchObject({ message: "Servers restart at 04:00 UTC", ttlSeconds: 60 });
 
     expect((await adminCall(a, "DELETE", "/admin/api/announce", OPS)).status).toBe(200);
-    expect(await redis.exists(createKeys(prefix).admin.announcement)).toBe(0);
+    expect(await redis.exists(tc.keys.admin.announcement)).toBe(0);
     // A refused announcement is refused with a code, and audited as refused.
     const bad = await adminCall<{ error: { code: string } }>(a, "POST", "/admin/api/announce", OPS, { message: "x".repeat(281) });
     expect(bad.status).toBe(400);
@@ -93,13 +72,13 @@ describe("admin actions across two nodes", () => {
   });
 
   it("kick disconnects a player connected to the other node, with KICKED; it is audited", async () => {
-    const victim = await player(b, "Vic");
-    const notice = nextEvent<Notice>(victim.sock, "server:notice");
+    const victim = await tc.player(b, "Vic");
+    const notice = victim.next("server:notice", 5000, victim.events.length);
     const res = await adminCall<Kicked>(a, "POST", `/admin/api/players/${victim.playerId}/kick`, BOT, { reason: "testing kicks" });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ playerId: victim.playerId, disconnected: 1 });
     expect(await notice).toMatchObject({ code: "KICKED", message: expect.stringContaining("testing kicks") });
-    await waitFor(() => !victim.sock.connected);
+    await waitFor(() => !victim.socket.connected);
     const entry = (await audit(a)).find((e) => e.action === "player.kick" && e.target === `p:${victim.playerId}`)!;
     expect(entry).toMatchObject({ who: "bot", status: 200, nodeId: "admin-a" });
     // Offline: nothing to disconnect, still an answer.
@@ -108,17 +87,15 @@ describe("admin actions across two nodes", () => {
 
   it("a ban through the admin API disconnects the player, blocks their login and handshake on both nodes, and is audited", async () => {
     const device = `dev-ban-${Date.now()}`;
-    const s = await login(a, "Banme", device);
-    const p = { ...s, sock: await connectClient(a, s.token) };
-    sockets.push(p.sock);
-    const closed = nextEvent<Notice>(p.sock, "server:notice");
+    const p = await tc.connect(a, await login(a, "Banme", device));
+    const closed = p.next("server:notice", 5000, p.events.length);
     expect((await adminCall(b, "POST", "/admin/api/bans", OPS, { kind: "player", id: p.playerId, seconds: 60, reason: "griefing" })).status).toBe(201);
     expect((await closed).code).toBe("BANNED");
-    await waitFor(() => !p.sock.connected);
-    expect(await redis.get(createKeys(prefix).limits.ban(`p:${p.playerId}`))).toBe("griefing");
-    expect(await redis.pttl(createKeys(prefix).limits.ban(`p:${p.playerId}`))).toBeGreaterThan(55_000);
+    await waitFor(() => !p.socket.connected);
+    expect(await redis.get(tc.keys.limits.ban(`p:${p.playerId}`))).toBe("griefing");
+    expect(await redis.pttl(tc.keys.limits.ban(`p:${p.playerId}`))).toBeGreaterThan(55_000);
     for (const n of [a, b]) {
-      await expect(connectClient(n, p.token)).rejects.toMatchObject({ data: { code: "BANNED" } });
+      await expect(tc.connect(n, p.session)).rejects.toMatchObject({ data: { code: "BANNED" } });
       await expect(login(n, "Banme", device)).rejects.toThrow(/403.*BANNED/);
     }
     const entry = (await audit(a)).find((e) => e.action === "ban.create" && e.target === `p:${p.playerId}`)!;
@@ -135,9 +112,9 @@ describe("admin actions across two nodes", () => {
   it("finds players by name prefix, any case and script; a rename replaces the old entry", async () => {
     const device = `dev-rename-${Date.now()}`;
     const zoe = await login(a, "Zoë Quill", device);
-    sockets.push(await connectClient(a, zoe.token));
-    sockets.push((await player(b, "zoey")).sock);
-    sockets.push((await player(b, "Ярослав")).sock);
+    await tc.connect(a, zoe);
+    await tc.player(b, "zoey");
+    await tc.player(b, "Ярослав");
     const find = async (prefix: string) => (await adminCall<PlayerSearch>(b, "GET", `/admin/api/players?prefix=${encodeURIComponent(prefix)}`, OPS)).body.players;
     // Name order is byte order of the folded names: "zoey" < "zoë quill" ("e" < "ë").
     expect((await find("ZO")).map((p) => p.name)).toEqual(["zoey", "Zoë Quill"]);
@@ -147,11 +124,11 @@ describe("admin actions across two nodes", () => {
     // Same device, new name: the player id stays, the index follows.
     const renamed = await login(a, "Quill Zoe", device);
     expect(renamed.playerId).toBe(zoe.playerId);
-    sockets.push(await connectClient(b, renamed.token));
+    await tc.connect(b, renamed);
     await waitFor(async () => (await find("quill")).some((p) => p.playerId === zoe.playerId));
     expect((await find("zoë")).map((p) => p.playerId)).not.toContain(zoe.playerId);
     // The stale member was deleted by that search; the index is found at login, without any socket.
-    const week = createKeys(prefix).players.names(Math.floor(Date.now() / (7 * 86_400_000)));
+    const week = tc.keys.players.names(Math.floor(Date.now() / (7 * 86_400_000)));
     expect((await redis.zrange(week, 0, "-1")).filter((m) => m.endsWith(`\u0000${zoe.playerId}`))).toEqual([`quill zoe\u0000Quill Zoe\u0000${zoe.playerId}`]);
     await login(a, "Offline Olga");
     expect((await find("offline o")).map((p) => p.name)).toEqual(["Offline Olga"]);
@@ -174,7 +151,7 @@ describe("admin actions across two nodes", () => {
   });
 
   it("shows the same overview on both nodes, and flags a node that stopped heartbeating", async () => {
-    const keys = createKeys(prefix);
+    const keys = tc.keys;
     // A node that died without a goodbye: its heartbeat hash expired while it was still registered.
     await redis.zadd(keys.nodes.registry, Date.now() - 3000, "ghost-node");
     const s = await connectAdmin(b, OPS);
@@ -200,7 +177,7 @@ describe("admin actions across two nodes", () => {
   });
 
   it("caps the audit stream", async () => {
-    const keys = createKeys(prefix).admin;
+    const keys = tc.keys.admin;
     expect(await redis.xlen(keys.audit)).toBeLessThanOrEqual(AUDIT_MAX_ENTRIES + 200);
     const info = (await redis.call("XINFO", "STREAM", keys.audit)) as unknown[];
     expect(info.length).toBeGreaterThan(0);

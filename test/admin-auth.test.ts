@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectClient, login, redisClient, startTestNode, waitFor } from "./helpers/harness.ts";
+import { connectClient, login, waitFor } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { AbuseView, AdminOverview, WhoAmI } from "../shared/admin-api.ts";
 import { AUDITED_ROUTES } from "../server/admin/audit-actions.ts";
@@ -48,15 +49,14 @@ const ROUTES: [string, string][] = [
   ["GET", "/admin/api/analytics/minutes"],
 ];
 
+const tc = new TestCluster();
 let node: RunningNode;
 
 beforeAll(async () => {
   // TRUST_PROXY: each deliberate wrong guess comes from its own address (five from one address ban it).
-  node = await startTestNode({ ADMIN_TOKEN: SINGLE, ADMIN_TOKENS: `ops:${OPS},bot:${BOT}`, RATE_LIMITS: "admin_login=10000/60s", TRUST_PROXY: "true" });
+  node = await tc.startNode("auth", { ADMIN_TOKEN: SINGLE, ADMIN_TOKENS: `ops:${OPS},bot:${BOT}`, RATE_LIMITS: "admin_login=10000/60s", TRUST_PROXY: "true" });
 });
-afterAll(async () => {
-  await node?.stop();
-});
+afterAll(() => tc.cleanup());
 
 describe("admin auth", () => {
   it("refuses every route without a token (401) and with a wrong one (403), and lets the right one through", async () => {
@@ -137,21 +137,21 @@ describe("admin auth", () => {
 
 describe("admin disabled", () => {
   it("without ADMIN_TOKEN or ADMIN_TOKENS the area does not exist (404 everywhere)", async () => {
-    const bare = await startTestNode();
+    const bare = await tc.startNode("auth-bare");
     try {
       const res = await adminCall<{ error: { code: string } }>(bare, "GET", "/admin/api/whoami", "anything-0123456789abc");
       expect(res.status).toBe(404);
       await expect(connectAdmin(bare, "anything-0123456789abc")).rejects.toMatchObject({ data: { code: "NOT_FOUND" } });
     } finally {
-      await bare.stop();
+      await tc.stopNode("auth-bare");
     }
   });
 });
 
 describe("wrong admin tokens ban the address (issue 11)", () => {
   it("five wrong tokens from one address ban it on HTTP and the namespace; right tokens never count", async () => {
-    const n = await startTestNode({ ADMIN_TOKEN: SINGLE, TRUST_PROXY: "true", RATE_LIMITS: "admin_login=10000/60s", BAN_SECONDS: "600" });
-    const redis = redisClient();
+    const n = await tc.startNode("auth-ban", { ADMIN_TOKEN: SINGLE, TRUST_PROXY: "true", RATE_LIMITS: "admin_login=10000/60s", BAN_SECONDS: "600" });
+    const redis = tc.redis;
     const limits = n.core.keys.limits;
     const GOOD = "203.0.113.7";
     const BAD = "198.51.100.9";
@@ -183,8 +183,7 @@ describe("wrong admin tokens ban the address (issue 11)", () => {
       expect(abuse.recent.some((r) => r.subject === `ip:${BAD}` && r.banned)).toBe(true);
       expect(abuse.recent.some((r) => r.subject === `ip:${GOOD}`)).toBe(false);
     } finally {
-      redis.disconnect();
-      await n.stop();
+      await tc.stopNode("auth-ban");
     }
   });
 });

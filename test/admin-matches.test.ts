@@ -5,29 +5,16 @@
  * from where it was); refusals are coded. Every action is in the audit stream.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { adminCall, adminRequest, connectAdmin } from "./helpers/admin-client.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { AdminMatchSnapshot, AuditPage, MatchDetail, MatchEnded, MatchHandedOver } from "../shared/admin-api.ts";
-import type { MatchFound } from "../shared/protocol.ts";
-import type { MatchEnd, MatchStart, Snapshot } from "../shared/game/types.ts";
-import { decodeSnapshot } from "../shared/game/snapshot-codec.ts";
-import { createKeys, type Keys } from "../server/redis/keys.ts";
 
 const OPS = "ops-token-0123456789abcdef";
-let a: RunningNode;
-let b: RunningNode;
-let redis: RedisClient;
-let keys: Keys;
-const sockets: ClientSocket[] = [];
-
-beforeAll(async () => {
-  redis = redisClient();
-  const prefix = uniquePrefix("admmatch");
-  keys = createKeys(prefix);
-  const common = {
-    KEY_PREFIX: prefix,
+const tc = new TestCluster({
+  prefix: uniquePrefix("admmatch"),
+  env: {
     ADMIN_TOKENS: `ops:${OPS}`,
     RATE_LIMITS: "admin_login=10000/60s,login=1000/1s,queue_join=100/1s",
     HEARTBEAT_INTERVAL_MS: "200",
@@ -36,44 +23,29 @@ beforeAll(async () => {
     MATCH_COUNTDOWN_MS: "200",
     MATCH_DURATION_MS: "120000",
     RESULTS_BLOCK_MS: "100",
-  };
-  a = await startTestNode({ ...common, NODE_ID: "mctl-a" });
-  b = await startTestNode({ ...common, NODE_ID: "mctl-b" });
+  },
 });
+const { redis, keys } = tc;
+let a: RunningNode;
+let b: RunningNode;
 
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([a?.stop(), b?.stop()]);
-  redis?.disconnect();
+beforeAll(async () => {
+  a = await tc.startNode("mctl-a");
+  b = await tc.startNode("mctl-b");
 });
-
-async function player(node: RunningNode, name: string) {
-  const s = await login(node, name);
-  const sock = await connectClient(node, s.token);
-  sockets.push(sock);
-  return { ...s, sock };
-}
+afterAll(() => tc.cleanup());
 
 /** Two players, one on each node, in one running match; resolves with the match and its host. */
 async function matchOfTwo(n1: string, n2: string) {
-  const p1 = await player(a, n1);
-  const p2 = await player(b, n2);
-  const found = nextEvent<MatchFound>(p1.sock, "match:found", 10_000);
-  const started = [nextEvent<MatchStart>(p1.sock, "match:start", 10_000), nextEvent<MatchStart>(p2.sock, "match:start", 10_000)];
-  await request(p1.sock, "queue:join", { region: "eu-east" });
-  await request(p2.sock, "queue:join", { region: "eu-east" });
-  const { matchId } = await found;
-  const [start1] = await Promise.all(started);
+  const p1 = await tc.player(a, n1);
+  const p2 = await tc.player(b, n2);
+  await p1.request("queue:join", { region: "eu-east" });
+  await p2.request("queue:join", { region: "eu-east" });
+  const { matchId } = await p1.next("match:found", 10_000);
+  const [start1] = await Promise.all([p1.next("match:start", 10_000), p2.next("match:start", 10_000)]);
   const host = await waitFor(async () => (await redis.get(keys.matches.lease(matchId)))?.split("|")[0], 10_000);
   const [hostNode, other] = host === "mctl-a" ? [a, b] : [b, a];
   return { matchId, p1, p2, host, hostNode, other, you1: start1!.you };
-}
-
-/** Counts an event on a socket from now on. */
-function count<T>(s: ClientSocket, event: string): T[] {
-  const got: T[] = [];
-  (s as unknown as { on(e: string, f: (d: unknown) => void): void }).on(event, (d) => got.push((event === "match:snapshot" && typeof d === "string" ? decodeSnapshot(d) : d) as T));
-  return got;
 }
 
 const audit = async () => (await adminCall<AuditPage>(a, "GET", "/admin/api/audit?count=100", OPS)).body.entries;
@@ -110,14 +82,14 @@ describe("operator control of matches across two nodes", () => {
 
   it("ending a match from the other node sends match:end once to players on both nodes and applies the result once", async () => {
     const { matchId, p1, p2, other } = await matchOfTwo("Jo", "Kai");
-    const ends = [count<MatchEnd>(p1.sock, "match:end"), count<MatchEnd>(p2.sock, "match:end")];
+    const ends = () => [p1.all("match:end"), p2.all("match:end")];
     const res = await adminCall<MatchEnded>(other, "POST", `/admin/api/matches/${matchId}/end`, OPS, { reason: "stuck round" });
     expect(res.status).toBe(200);
     expect(res.body.ended).toBe(true);
     expect(res.body.results.map((r) => r.playerId).sort()).toEqual([p1.playerId, p2.playerId].sort());
     expect(await redis.hget(keys.matches.record(matchId), "status")).toBe("ended");
-    await waitFor(() => ends.every((e) => e.length === 1), 5000);
-    expect(ends[0]![0]).toMatchObject({ matchId, results: res.body.results });
+    await waitFor(() => ends().every((e) => e.length === 1), 5000);
+    expect(ends()[0]![0]).toMatchObject({ matchId, results: res.body.results });
     // Applied once: each player has one game, and stays so when the end is asked again.
     const games = () => Promise.all([p1.playerId, p2.playerId].map((id) => redis.hget(keys.players.profile(id), "games")));
     await waitFor(async () => (await games()).every((g) => g === "1"), 10_000);
@@ -125,12 +97,12 @@ describe("operator control of matches across two nodes", () => {
     expect(again.body).toEqual({ matchId, ended: false, results: res.body.results });
     await new Promise((r) => setTimeout(r, 700));
     expect(await games()).toEqual(["1", "1"]);
-    expect(ends.map((e) => e.length)).toEqual([1, 1]);
+    expect(ends().map((e) => e.length)).toEqual([1, 1]);
     const appended = (await redis.xrange(keys.boards.results, "-", "+")).filter(([, f]) => f[1] === matchId);
     expect(appended).toHaveLength(1);
     // The players are free again: a new ticket is accepted.
-    expect((await request(p1.sock, "queue:join", { region: "eu-east" })).ok).toBe(true);
-    await request(p1.sock, "queue:leave", {});
+    expect((await p1.request("queue:join", { region: "eu-east" })).ok).toBe(true);
+    await p1.request("queue:leave", {});
     // Newest first: the repeated end ({}), then the first one with its reason.
     const entries200 = (await audit()).filter((e) => e.action === "match.end" && e.target === `match:${matchId}` && e.status === 200);
     expect(entries200.map((e) => JSON.parse(e.detail))).toEqual([{}, { reason: "stuck round" }]);
@@ -139,18 +111,19 @@ describe("operator control of matches across two nodes", () => {
 
   it("handing a match over moves its host; the game goes on from where it was", async () => {
     const { matchId, p1, p2, host, other, you1 } = await matchOfTwo("Lia", "Max");
-    const snaps = count<Snapshot>(p2.sock, "match:snapshot");
-    await waitFor(() => snaps.length > 5, 5000);
-    const before = snaps.at(-1)!.n;
+    const from = p2.events.length;
+    const snaps = () => p2.all("match:snapshot", from);
+    await waitFor(() => snaps().length > 5, 5000);
+    const before = snaps().at(-1)!.n;
     const res = await adminCall<MatchHandedOver>(other, "POST", `/admin/api/matches/${matchId}/handover`, OPS, {});
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ matchId, from: host, to: other.core.nodeId });
     expect((await redis.get(keys.matches.lease(matchId)))?.split("|")[0]).toBe(other.core.nodeId);
     expect(await redis.hget(keys.matches.record(matchId), "hostNodeId")).toBe(other.core.nodeId);
     // Snapshots keep coming from the new host, with no rewind past the hand-over.
-    const mark = snaps.length;
-    await waitFor(() => snaps.length > mark + 10, 5000);
-    const after = snaps.slice(mark);
+    const mark = snaps().length;
+    await waitFor(() => snaps().length > mark + 10, 5000);
+    const after = snaps().slice(mark);
     expect(after[0]!.n).toBeGreaterThanOrEqual(before);
     expect(after.map((s) => s.n)).toEqual([...after.map((s) => s.n)].sort((x, y) => x - y));
     expect(other.service("matches").hostedCount()).toBeGreaterThanOrEqual(1);
@@ -158,13 +131,13 @@ describe("operator control of matches across two nodes", () => {
     const [hostNode] = host === "mctl-a" ? [a] : [b];
     expect(hostNode.service("matches").hosted(matchId)).toBeUndefined();
     // Inputs still reach the match on its new host: p1 (connected to node a) moves right, then left.
-    const xOf = () => snaps.at(-1)!.p.find((row) => row[0] === you1)![1];
+    const xOf = () => snaps().at(-1)!.p.find((row) => row[0] === you1)![1];
     let seq = 1000;
     const moves = async () => {
       for (const dir of [1, -1]) {
         const x0 = xOf();
         for (let i = 0; i < 10; i++) {
-          p1.sock.emit("match:input", { s: seq++, x: dir, y: 0, d: false });
+          p1.input(seq++, dir, 0, false);
           await new Promise((r) => setTimeout(r, 50));
         }
         await waitFor(() => (dir > 0 ? xOf() > x0 + 5 : xOf() < x0 - 5), 3000);

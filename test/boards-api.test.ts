@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { connectClient, login, nextEvent, redisClient, request, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
-import { boardsOf, pid, result, startBoardsNode } from "./boards-helpers.ts";
+import { request, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
+import { BOARDS_ONLY, FAST, boardsOf, pid, result } from "./boards-helpers.ts";
 import type { RunningNode } from "../server/node.ts";
 import { appendMatchResult } from "../server/boards/match-result.ts";
-import type { Keys } from "../server/redis/keys.ts";
 import type { BoardsTop, LeaderboardAround, LeaderboardPage, PlayerProfile } from "../shared/protocol.ts";
 import { dayOf } from "../server/boards/periods.ts";
 
 const ADMIN = "admin-token-for-boards-tests";
+const tc = new TestCluster({ prefix: uniquePrefix("api"), env: { ...FAST, ADMIN_TOKEN: ADMIN, BOARDS_PUSH_INTERVAL_MS: "400" } });
+const { redis, keys } = tc;
 let a: RunningNode;
 let b: RunningNode;
-let redis: RedisClient;
-let keys: Keys;
-const sockets: ClientSocket[] = [];
-const track = (s: ClientSocket) => (sockets.push(s), s);
 
 beforeAll(async () => {
-  const prefix = uniquePrefix("api");
-  a = await startBoardsNode({ KEY_PREFIX: prefix, NODE_ID: "api-a", ADMIN_TOKEN: ADMIN, BOARDS_PUSH_INTERVAL_MS: "400" });
-  b = await startBoardsNode({ KEY_PREFIX: prefix, NODE_ID: "api-b", ADMIN_TOKEN: ADMIN, BOARDS_PUSH_INTERVAL_MS: "400" });
-  redis = redisClient();
-  keys = a.core.keys;
+  a = await tc.startNode("api-a", {}, { features: BOARDS_ONLY });
+  b = await tc.startNode("api-b", {}, { features: BOARDS_ONLY });
 });
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([a.stop(), b.stop()]);
-  await redis.quit();
-});
+afterAll(() => tc.cleanup());
 
 const getJson = async <T>(node: RunningNode, path: string, init?: RequestInit): Promise<{ status: number; body: T }> => {
   const res = await fetch(`${node.url}${path}`, init);
@@ -131,19 +121,18 @@ describe("leaderboard pages and around-me (weekly board, 250 players, many ties)
 
 describe("socket subscriptions", () => {
   it("pushes the top 10 to subscribers on every node, once per change, throttled", async () => {
-    const [s1, s2] = await Promise.all([login(a, "SubA"), login(b, "SubB")]);
-    const onA = track(await connectClient(a, s1.token));
-    const onB = track(await connectClient(b, s2.token));
-    const first = await request<BoardsTop>(onA, "boards:subscribe", { period: "daily" });
+    const [onA, onB] = await tc.players([a, "SubA"], [b, "SubB"]);
+    const first = await onA.request("boards:subscribe", { period: "daily" });
     expect(first).toMatchObject({ ok: true, data: { period: "daily" } });
-    expect(await request<BoardsTop>(onB, "boards:subscribe", { period: "daily" })).toMatchObject({ ok: true });
-    expect(await request(onB, "boards:subscribe", { period: "hourly" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    expect(await onB.request("boards:subscribe", { period: "daily" })).toMatchObject({ ok: true });
+    // Untyped on purpose: a period the protocol does not have.
+    expect(await request(onB.typed, "boards:subscribe", { period: "hourly" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     // Let any push of the earlier tests pass, then count.
     await new Promise((r) => setTimeout(r, 900));
     const gotA: BoardsTop[] = [];
     const gotB: BoardsTop[] = [];
-    onA.on("boards:top", (t) => gotA.push(t));
-    onB.on("boards:top", (t) => gotB.push(t));
+    onA.typed.on("boards:top", (t) => gotA.push(t));
+    onB.typed.on("boards:top", (t) => gotB.push(t));
     const star = pid("star");
     await appendMatchResult(redis, keys, result([[star, 5000]]));
     await waitFor(() => gotA.length >= 1 && gotB.length >= 1, 5000);
@@ -166,7 +155,7 @@ describe("socket subscriptions", () => {
     expect(burst).toBeLessThanOrEqual(Math.ceil((Date.now() - t0) / 400) + 1);
 
     // After unsubscribing, no more pushes.
-    expect(await request(onB, "boards:unsubscribe", { period: "daily" })).toMatchObject({ ok: true, data: { unsubscribed: true } });
+    expect(await onB.request("boards:unsubscribe", { period: "daily" })).toMatchObject({ ok: true, data: { unsubscribed: true } });
     const before = gotB.length;
     await appendMatchResult(redis, keys, result([[star, 1]]));
     await waitFor(() => gotA.at(-1)!.entries[0]!.score === 5009, 5000);
@@ -176,9 +165,8 @@ describe("socket subscriptions", () => {
 
 describe("analytics and admin", () => {
   it("counts unique players, matches per day and per-minute series", async () => {
-    const s = await login(a, "Counted");
-    track(await connectClient(a, s.token));
-    track(await connectClient(b, (await login(b, "Counted2")).token));
+    await tc.player(a, "Counted");
+    await tc.player(b, "Counted2");
     boardsOf(a).record("queueJoins");
     boardsOf(b).record("queueJoins", 2);
     boardsOf(a).record("matchesStarted");

@@ -25,9 +25,12 @@ export const FAST: Overrides = {
   BOARDS_CACHE_TTL_MS: "500",
 };
 
-/** Starts a node running only the boards feature and what it needs (other domains are tested elsewhere). */
+/** The boards feature and what it needs (other domains are tested elsewhere). */
+export const BOARDS_ONLY = [playersFeature, sessionsFeature, boardsFeature];
+
+/** Starts a node running only the boards feature and what it needs. */
 export function startBoardsNode(overrides: Overrides = {}, now?: () => number): Promise<RunningNode> {
-  return startTestNode({ KEY_PREFIX: uniquePrefix("lb"), ...FAST, ...overrides }, { features: [playersFeature, sessionsFeature, boardsFeature], now });
+  return startTestNode({ KEY_PREFIX: uniquePrefix("lb"), ...FAST, ...overrides }, { features: BOARDS_ONLY, now });
 }
 
 /** The boards service of a node. */

@@ -9,29 +9,42 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createServer } from "node:net";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { login, redisClient, redisUrl, uniquePrefix, waitFor } from "./helpers/harness.ts";
-import { RecordingClient, readMatch as readMatchRecord } from "./helpers/match-client.ts";
+import { uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { readMatch as readMatchRecord, type RecordingClient } from "./helpers/match-client.ts";
 import { startDnsStub, type DnsStub } from "./helpers/dns-stub.ts";
 import { startHaproxy, type RunningHaproxy, type ServerState } from "./helpers/haproxy.ts";
 import { requireTool } from "./helpers/tools.ts";
-import { spawnNodeProcess, stopNodeProcess, type NodeProcess } from "./helpers/node-process.ts";
-import { createKeys } from "../server/redis/keys.ts";
-import type { MatchStart } from "../shared/game/types.ts";
-import type { Ack, MatchResumed, Notice, Pong, QueueJoined } from "../shared/protocol.ts";
+import { TestCluster, type NodeProcess, type Session, type TestClient } from "./helpers/test-cluster.ts";
 
 // Two "containers": same port, one loopback address each, like replicas of one compose service.
 const NODE_IPS = { "lb-a": "127.0.0.2", "lb-b": "127.0.0.3" } as const;
 type NodeId = keyof typeof NODE_IPS;
 const SERVICE = "node.arena.test";
-const prefix = uniquePrefix("lb");
-const keys = createKeys(prefix);
+const tc = new TestCluster({
+  prefix: uniquePrefix("lb"),
+  env: {
+    LOG_LEVEL: process.env.LB_TEST_LOG ?? "warn",
+    HEARTBEAT_INTERVAL_MS: "250",
+    NODE_TTL_MS: "1500",
+    MATCHMAKER_INTERVAL_MS: "100",
+    MATCH_MIN_PLAYERS: "4",
+    MATCH_MAX_PLAYERS: "4",
+    MATCH_FILL_WAIT_MS: "0",
+    MATCH_COUNTDOWN_MS: "300",
+    MATCH_DURATION_MS: "7000",
+    MATCH_LEASE_MS: "1500",
+    CHECKPOINT_INTERVAL_MS: "500",
+    RECONNECT_GRACE_MS: "30000",
+    SHUTDOWN_GRACE_MS: "8000",
+    RATE_LIMITS: "login=1000/60s,queue_join=1000/60s",
+  },
+});
+const { redis, keys } = tc;
 
-let redis: RedisClient;
 let dns: DnsStub;
 let lb: RunningHaproxy;
 let nodePort: number;
-const nodes = new Map<NodeId, NodeProcess>();
+/** This scenario's players (closed when the next one starts; cleanup() closes every client). */
 const clients: RecordingClient[] = [];
 
 function listenOnce(host: string, port: number): Promise<number | null> {
@@ -56,29 +69,9 @@ async function freePortOn(hosts: string[]): Promise<number> {
   throw new Error(`no port free on all of ${hosts.join(", ")}`);
 }
 
-async function startNode(id: NodeId): Promise<NodeProcess> {
-  const p = await spawnNodeProcess(id, {
-    REDIS_URL: redisUrl(),
-    KEY_PREFIX: prefix,
-    HOST: NODE_IPS[id],
-    PORT: String(nodePort),
-    LOG_LEVEL: process.env.LB_TEST_LOG ?? "warn",
-    HEARTBEAT_INTERVAL_MS: "250",
-    NODE_TTL_MS: "1500",
-    MATCHMAKER_INTERVAL_MS: "100",
-    MATCH_MIN_PLAYERS: "4",
-    MATCH_MAX_PLAYERS: "4",
-    MATCH_FILL_WAIT_MS: "0",
-    MATCH_COUNTDOWN_MS: "300",
-    MATCH_DURATION_MS: "7000",
-    MATCH_LEASE_MS: "1500",
-    CHECKPOINT_INTERVAL_MS: "500",
-    RECONNECT_GRACE_MS: "30000",
-    SHUTDOWN_GRACE_MS: "8000",
-    RATE_LIMITS: "login=1000/60s,queue_join=1000/60s",
-  });
-  nodes.set(id, p);
-  return p;
+/** A node process on its own address and the shared port, as a container of the compose service. */
+function startNode(id: NodeId): Promise<NodeProcess> {
+  return tc.spawnNode(id, { HOST: NODE_IPS[id], PORT: String(nodePort) });
 }
 
 /** The backend server HAProxy resolved to a node's address. */
@@ -91,10 +84,9 @@ const isDown = (s: ServerState | undefined) => !!s && s.status.startsWith("DOWN"
 
 /** Logs in through the LB and connects through the LB. */
 async function connectedPlayer(name: string) {
-  const s = await login(lb, name);
-  const c = await RecordingClient.connect(lb.url, s.token);
+  const c = await tc.player(lb, name);
   clients.push(c);
-  return { ...s, c };
+  return { ...c.session, c };
 }
 
 /** Four players through the LB, matched together; resolves once everyone sees the match playing. */
@@ -105,10 +97,10 @@ async function playingMatch(tag: string) {
   const ps = [];
   for (const n of ["1", "2", "3", "4"]) ps.push(await connectedPlayer(`${tag}${n}`));
   for (const p of ps) {
-    const ack = (await p.c.socket.timeout(5000).emitWithAck("queue:join", { lat: 48.85, lon: 2.35 })) as Ack<QueueJoined>;
+    const ack = await p.c.request("queue:join", { lat: 48.85, lon: 2.35 });
     expect(ack.ok).toBe(true);
   }
-  const starts = await Promise.all(ps.map((p) => p.c.next<MatchStart>("match:start", 10_000)));
+  const starts = await Promise.all(ps.map((p) => p.c.next("match:start", 10_000)));
   const matchId = starts[0]!.matchId;
   for (const s of starts) expect(s.matchId).toBe(matchId);
   await Promise.all(ps.map((p) => p.c.until(() => playing(p.c, matchId).length > 5, 8000, "snapshots of the match in play")));
@@ -123,13 +115,13 @@ const playing = (c: RecordingClient, matchId: string) => c.snapshots().filter((s
  * What a browser does when its socket drops: reconnect through the LB with the same token until it is
  * back in its match (a node that is shutting down may still accept and then send it away again).
  */
-async function rejoin(token: string, matchId: string, timeoutMs = 10_000): Promise<{ c: RecordingClient; at: number }> {
+async function rejoin(session: Session, matchId: string, timeoutMs = 10_000): Promise<{ c: TestClient; at: number }> {
   const end = performance.now() + timeoutMs;
   let last: unknown;
   while (performance.now() < end) {
-    let c: RecordingClient | undefined;
+    let c: TestClient | undefined;
     try {
-      c = await RecordingClient.connect(lb.url, token);
+      c = await tc.connect(lb, session);
       const rc = c;
       await rc.until(() => rc.starts().some((s) => s.matchId === matchId) || !rc.socket.connected, 5000, "match:start");
       if (rc.socket.connected) {
@@ -151,10 +143,10 @@ async function rejoin(token: string, matchId: string, timeoutMs = 10_000): Promi
  * Reconnects, through the LB into `matchId`, each player whose socket drops from now on. `stop()` ends
  * the watch and returns those reconnections.
  */
-function watchDrops(ps: { token: string; c: RecordingClient }[], matchId: string) {
-  const back: Promise<{ c: RecordingClient; at: number; i: number }>[] = [];
+function watchDrops(ps: { c: TestClient }[], matchId: string) {
+  const back: Promise<{ c: TestClient; at: number; i: number }>[] = [];
   const handlers = ps.map((p, i) => {
-    const h = () => void back.push(rejoin(p.token, matchId).then((r) => ({ ...r, i })));
+    const h = () => void back.push(rejoin(p.c.session, matchId).then((r) => ({ ...r, i })));
     p.c.socket.once("disconnect", h);
     return h;
   });
@@ -169,7 +161,6 @@ function watchDrops(ps: { token: string; c: RecordingClient }[], matchId: string
 beforeAll(async () => {
   const version = requireTool("haproxy", ["-v"], "haproxy");
   console.log(`[deploy-lb] ${version}`);
-  redis = redisClient();
   nodePort = await freePortOn(Object.values(NODE_IPS));
   dns = await startDnsStub({ [SERVICE]: Object.values(NODE_IPS) });
   await Promise.all((Object.keys(NODE_IPS) as NodeId[]).map(startNode));
@@ -180,13 +171,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (process.env.LB_TEST_LOG) for (const p of nodes.values()) console.log(`--- ${p.id}\n${p.out()}`);
+  if (process.env.LB_TEST_LOG) for (const p of tc.processes) console.log(`--- ${p.id}\n${p.out()}`);
   if (process.env.LB_TEST_LOG) console.log(`--- haproxy\n${lb?.out()}`);
-  for (const c of clients) c.close();
   await lb?.stop();
-  await Promise.all([...nodes.values()].map((p) => stopNodeProcess(p, "SIGKILL")));
+  await tc.cleanup();
   await dns?.close();
-  await redis?.quit();
 });
 
 describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", () => {
@@ -205,7 +194,7 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     } finally {
       clearInterval(steer);
     }
-    const ends = await Promise.all(ps.map((p) => p.c.next<{ matchId: string }>("match:end", 15_000)));
+    const ends = await Promise.all(ps.map((p) => p.c.next("match:end", 15_000)));
     for (const e of ends) expect(e.matchId).toBe(matchId);
     // /metrics stays private: the public frontend refuses it.
     expect((await fetch(`${lb.url}/metrics`)).status).toBe(404);
@@ -216,9 +205,8 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     const other = host === "lb-a" ? "lb-b" : "lb-a";
     const watching = watchDrops(ps, matchId);
     const t0 = performance.now();
-    const code = await stopNodeProcess(nodes.get(host)!, "SIGTERM");
+    const code = await tc.stopProcess(host, "SIGTERM");
     expect(code).toBe(0);
-    nodes.delete(host);
     const back = watching.stop();
     expect(back.length).toBeGreaterThanOrEqual(1);
     const rejoined = await Promise.all(back);
@@ -227,11 +215,11 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     for (const r of rejoined) expect(r.c.starts().at(-1)).toMatchObject({ matchId, you: ps[r.i]!.c.starts()[0]!.you });
     // The others stayed connected and saw the match continue on the other node.
     const stayed = ps.filter((_, i) => !rejoined.some((r) => r.i === i));
-    for (const p of stayed) expect(await p.c.next<MatchResumed>("match:resumed", 5000)).toEqual({ matchId, hostNodeId: other });
+    for (const p of stayed) expect(await p.c.next("match:resumed", 5000)).toEqual({ matchId, hostNodeId: other });
     const resumedAfter = stayed.map((p) => Math.round(p.c.events.find((e) => e.event === "match:resumed")!.at - t0));
     console.log(`[deploy-lb] SIGTERM: match handed over, resumed on ${other} after ${resumedAfter.join(", ")} ms (lease ${1500} ms)`);
     // Every player that dropped heard why first.
-    for (const r of rejoined) expect(ps[r.i]!.c.all<Notice>("server:notice").map((n) => n.code)).toContain("SERVER_SHUTTING_DOWN");
+    for (const r of rejoined) expect(ps[r.i]!.c.all("server:notice").map((n) => n.code)).toContain("SERVER_SHUTTING_DOWN");
     await waitFor(async () => isDown(await serverOf(host)), 10_000, 100);
 
     // The restarted node (same address, as a restarted container) passes its checks and takes traffic again.
@@ -249,8 +237,7 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     const other = host === "lb-a" ? "lb-b" : "lb-a";
     const watching = watchDrops(ps, matchId);
     const t0 = performance.now();
-    await stopNodeProcess(nodes.get(host)!, "SIGKILL");
-    nodes.delete(host);
+    await tc.kill9(host);
     await waitFor(async () => isDown(await serverOf(host)), 10_000, 50);
     const back = watching.stop();
     const down = await serverOf(host);
@@ -266,17 +253,16 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     console.log(`[deploy-lb] kill -9: ${rejoined.length} players back in their match through the LB after ${rejoined.map((r) => Math.round(r.at - t0)).join(", ")} ms`);
     for (const r of rejoined) expect(r.c.starts().at(-1)).toMatchObject({ matchId, you: ps[r.i]!.c.starts()[0]!.you });
     const stayed = ps.filter((_, i) => !rejoined.some((r) => r.i === i));
-    for (const p of stayed) expect(await p.c.next<MatchResumed>("match:resumed", 6000)).toEqual({ matchId, hostNodeId: other });
+    for (const p of stayed) expect(await p.c.next("match:resumed", 6000)).toEqual({ matchId, hostNodeId: other });
     const all = [...stayed.map((p) => p.c), ...rejoined.map((r) => r.c)];
-    const ends = await Promise.all(all.map((c) => c.next<{ matchId: string }>("match:end", 20_000)));
+    const ends = await Promise.all(all.map((c) => c.next("match:end", 20_000)));
     for (const e of ends) expect(e.matchId).toBe(matchId);
   }, 90_000);
 
   it("reload (SIGUSR2): open WebSockets stay on the draining old worker, new ones go to the new worker", async () => {
     // Only this test's connections, so that the old worker's drain ends when they close.
     for (const c of clients.splice(0)) c.close();
-    const s = await login(lb, "Reload");
-    const before = await RecordingClient.connect(lb.url, s.token);
+    const before = await tc.player(lb, "Reload");
     clients.push(before);
     const [w0] = await lb.workers();
     expect(w0).toBeDefined();
@@ -286,10 +272,9 @@ describe("HAProxy (deploy/haproxy/haproxy.cfg) in front of two node processes", 
     const ws = await lb.workers();
     expect(ws.find((w) => w.pid === w0!.pid)?.reloads).toBe(1);
     expect(before.socket.connected).toBe(true);
-    const pong = (await before.socket.timeout(3000).emitWithAck("net:ping", { t: 1 })) as Ack<Pong>;
+    const pong = await before.request("net:ping", { t: 1 }, 3000);
     expect(pong).toMatchObject({ ok: true, data: { t: 1 } });
-    const s2 = await login(lb, "Reload2");
-    const after = await RecordingClient.connect(lb.url, s2.token);
+    const after = await tc.player(lb, "Reload2");
     clients.push(after);
     // Once its last connection closes, the old worker leaves.
     before.close();

@@ -7,39 +7,34 @@
  * the address and kicked the player within a second.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Socket } from "socket.io-client";
-import { login, redisClient, request, startTestNode, uniquePrefix, waitFor } from "./helpers/harness.ts";
-import { RecordingClient } from "./helpers/match-client.ts";
+import { login, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { TestCluster, type TestClient } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
-import type { MatchStart, Snapshot } from "../shared/game/types.ts";
-import { connectFrom, fetchFrom, loginFrom, metricValue } from "./edge-helpers.ts";
+import type { Snapshot } from "../shared/game/types.ts";
+import { fetchFrom, loginFrom, metricValue } from "./edge-helpers.ts";
 
 const NAT = "127.0.0.1";
-let a: RunningNode;
-let b: RunningNode;
-const clients: RecordingClient[] = [];
-
-beforeAll(async () => {
-  const env = {
-    KEY_PREFIX: uniquePrefix("nat"),
+const tc = new TestCluster({
+  prefix: uniquePrefix("nat"),
+  env: {
     MATCHMAKER_INTERVAL_MS: "50",
     MATCH_FILL_WAIT_MS: "0",
     MATCH_COUNTDOWN_MS: "0",
     MATCH_DURATION_MS: "120000",
-  } as const;
-  a = await startTestNode({ ...env, NODE_ID: "nat-a" });
-  b = await startTestNode({ ...env, NODE_ID: "nat-b" });
+  },
 });
-afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.all([a.stop(), b.stop()]);
-});
+let a: RunningNode;
+let b: RunningNode;
 
-async function player(node: RunningNode, from: string, name: string): Promise<RecordingClient> {
-  const s = await login(node, name);
-  const c = new RecordingClient((await connectFrom(from, node, s.token)) as unknown as Socket);
-  clients.push(c);
-  return c;
+beforeAll(async () => {
+  a = await tc.startNode("nat-a");
+  b = await tc.startNode("nat-b");
+});
+afterAll(() => tc.cleanup());
+
+/** Logged in (from 127.0.0.1), connected from `from`. */
+async function player(node: RunningNode, from: string, name: string): Promise<TestClient> {
+  return tc.connect(node, await login(node, name), { from });
 }
 
 describe("an anonymous flood from a shared address", () => {
@@ -47,8 +42,8 @@ describe("an anonymous flood from a shared address", () => {
     // The bystander plays from the NAT's address on node A; its opponent is elsewhere, on node B.
     const me = await player(a, NAT, "Bystander");
     const rival = await player(b, "127.0.0.20", "Rival");
-    for (const c of [me, rival]) expect(await request(c.socket as never, "queue:join", { region: "eu-west" })).toMatchObject({ ok: true });
-    const start = await me.next<MatchStart>("match:start", 10_000);
+    for (const c of [me, rival]) expect(await c.request("queue:join", { region: "eu-west" })).toMatchObject({ ok: true });
+    const start = await me.next("match:start", 10_000);
     await me.until(() => me.snapshots().some((s) => s.ph === "playing"), 5000, "playing");
     let seq = 0;
     const steer = setInterval(() => me.input(++seq, 1, 0), 50);
@@ -56,11 +51,11 @@ describe("an anonymous flood from a shared address", () => {
 
     // 1. Logins without an account, on both nodes: the budget (60/min per address) then 429s.
     const statuses: number[] = [];
-    let flooderSession: { token: string; playerId: string } | null = null;
+    let flooderSession: { token: string; playerId: string; name: string } | null = null;
     for (let i = 0; i < 300; i++) {
       const res = await loginFrom(NAT, i % 2 ? a : b, `nat-flood-device-${i}`);
       statuses.push(res.status);
-      if (res.status === 201) flooderSession ??= (await res.json()) as { token: string; playerId: string };
+      if (res.status === 201) flooderSession ??= (await res.json()) as { token: string; playerId: string; name: string };
     }
     expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(61);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(239);
@@ -73,8 +68,7 @@ describe("an anonymous flood from a shared address", () => {
     expect(bogus.slice(60).every((s) => s === 429)).toBe(true);
 
     // 3. A flooder's socket from the same address spews invalid messages: its player is banned and kicked.
-    const flooder = new RecordingClient((await connectFrom(NAT, b, flooderSession!.token)) as unknown as Socket);
-    clients.push(flooder);
+    const flooder = await tc.connect(b, flooderSession!, { from: NAT });
     for (let i = 0; i < 300; i++) flooder.socket.emit("net:ping", { t: -1 });
     await flooder.until(() => flooder.all<{ code: string }>("server:notice").find((n) => n.code === "BANNED"), 5000, "BANNED");
 
@@ -92,17 +86,16 @@ describe("an anonymous flood from a shared address", () => {
     const gaps = during.slice(1).map((e, i) => e.at - during[i]!.at);
     expect(Math.max(...gaps)).toBeLessThan(1000);
     await me.until(() => (me.snapshots().at(-1) as Snapshot).p.find((row) => row[0] === start.you)?.[4] === lastSent, 3000, "last input applied");
-    expect(await request(me.socket as never, "net:ping", { t: 9 })).toMatchObject({ ok: true });
+    expect(await me.request("net:ping", { t: 9 })).toMatchObject({ ok: true });
 
     // The address: scored, but not banned (the bystander vouches for it); the hold-back is counted.
-    const redis = redisClient();
+    const redis = tc.redis;
     expect(await redis.exists(a.core.keys.limits.ban(`ip:${NAT}`))).toBe(0);
     expect(Number(await redis.hget(a.core.keys.limits.violations(`ip:${NAT}`), "s"))).toBeGreaterThan(190);
     const heldBack = (await metricValue(a.metrics.registry, "arena_bans_held_back_total")) + (await metricValue(b.metrics.registry, "arena_bans_held_back_total"));
     expect(heldBack).toBeGreaterThan(0);
     // The flooder's player is banned, everywhere.
     expect(await redis.pttl(a.core.keys.limits.ban(`p:${flooderSession!.playerId}`))).toBeGreaterThan(0);
-    await redis.quit();
     await waitFor(() => !flooder.socket.connected);
   });
 });

@@ -1,33 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { connectClient, login, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { connectClient, login, request, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import { sessionIdOf } from "../server/sessions/session-store.ts";
 
+// Two nodes sharing one Redis and one key prefix: one cluster.
+const tc = new TestCluster({ prefix: uniquePrefix("hs") });
+const redis = tc.redis;
 let a: RunningNode;
 let b: RunningNode;
-let redis: RedisClient;
-const sockets: ClientSocket[] = [];
-const track = (s: ClientSocket) => (sockets.push(s), s);
 
 beforeAll(async () => {
-  // Two nodes sharing one RedisClient and one key prefix: one cluster.
-  const prefix = uniquePrefix("hs");
-  a = await startTestNode({ KEY_PREFIX: prefix, NODE_ID: "node-a" });
-  b = await startTestNode({ KEY_PREFIX: prefix, NODE_ID: "node-b" });
-  redis = redisClient();
+  a = await tc.startNode("node-a");
+  b = await tc.startNode("node-b");
 });
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([a.stop(), b.stop()]);
-  await redis.quit();
-});
+afterAll(() => tc.cleanup());
 
 describe("socket handshake", () => {
   it("accepts a valid token and answers ping", async () => {
-    const s = await login(a, "Valid");
-    const sock = track(await connectClient(a, s.token));
-    const res = await request<{ t: number; serverTime: number }>(sock, "net:ping", { t: 42 });
+    const sock = await tc.player(a, "Valid");
+    const res = await sock.request("net:ping", { t: 42 });
     expect(res).toMatchObject({ ok: true, data: { t: 42 } });
   });
 
@@ -49,8 +41,8 @@ describe("socket handshake", () => {
   });
 
   it("answers unknown events and bad payloads with codes, and keeps serving", async () => {
-    const s = await login(a, "Sloppy");
-    const sock = track(await connectClient(a, s.token));
+    // Untyped on purpose: unknown events and bad payloads.
+    const sock = (await tc.player(a, "Sloppy")).typed;
     expect(await request(sock, "no:such:event", {})).toMatchObject({ ok: false, error: { code: "UNKNOWN_EVENT" } });
     expect(await request(sock, "net:ping", { t: "soon" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     expect(await request(sock, "net:ping", { t: 1, extra: true })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
@@ -58,33 +50,31 @@ describe("socket handshake", () => {
   });
 
   it("keeps one live socket per player, across nodes", async () => {
-    const s = await login(a, "Twice");
-    const first = track(await connectClient(a, s.token));
-    const notice = nextEvent<{ code: string }>(first, "server:notice");
-    const gone = new Promise<string>((ok) => first.once("disconnect", (reason) => ok(reason)));
-    const second = track(await connectClient(b, s.token));
+    const first = await tc.player(a, "Twice");
+    const s = first.session;
+    const notice = first.next("server:notice", 5000);
+    const gone = new Promise<string>((ok) => first.socket.once("disconnect", (reason) => ok(reason)));
+    const second = await tc.connect(b, s);
     expect((await notice).code).toBe("SESSION_REPLACED");
     expect(await gone).toBe("io server disconnect");
-    expect(second.connected).toBe(true);
+    expect(second.socket.connected).toBe(true);
     // The survivor is the only socket of this player in the whole cluster.
     await waitFor(async () => (await b.io.in(`player:${s.playerId}`).fetchSockets()).length === 1);
     const left = await a.io.in(`player:${s.playerId}`).fetchSockets();
-    expect(left.map((x) => x.id)).toEqual([second.id]);
+    expect(left.map((x) => x.id)).toEqual([second.socket.id]);
   });
 
   it("leaves exactly one socket when two connections race on two nodes", async () => {
     const s = await login(a, "Racer");
-    const [x, y] = await Promise.all([connectClient(a, s.token), connectClient(b, s.token)]);
-    track(x);
-    track(y);
+    const [x, y] = await Promise.all([tc.connect(a, s), tc.connect(b, s)]);
     await waitFor(async () => (await a.io.in(`player:${s.playerId}`).fetchSockets()).length === 1, 5000);
     await new Promise((r) => setTimeout(r, 200));
-    expect([x.connected, y.connected].filter(Boolean)).toHaveLength(1);
+    expect([x.socket.connected, y.socket.connected].filter(Boolean)).toHaveLength(1);
   });
 
   it("closes the player's socket on logout", async () => {
     const s = await login(b, "Bye");
-    const sock = track(await connectClient(a, s.token));
+    const sock = (await tc.connect(a, s)).socket;
     const gone = new Promise<void>((ok) => sock.once("disconnect", () => ok()));
     const res = await fetch(`${b.url}/api/sessions/current`, { method: "DELETE", headers: { authorization: `Bearer ${s.token}` } });
     expect(res.status).toBe(204);

@@ -7,9 +7,8 @@
  * Each client gets its own X-Forwarded-For address (TRUST_PROXY) so per-IP scores stay apart.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { io as ioClient } from "socket.io-client";
-import { keysMatching, nextEvent, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { keysMatching, request, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { TestCluster, type TestClient } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import { stubFeature } from "./helpers/stub-feature.ts";
 import { playersFeature } from "../server/players/players-feature.ts";
@@ -34,10 +33,22 @@ const features = [
   })),
 ];
 
+const tc = new TestCluster({
+  prefix: uniquePrefix("abuse"),
+  env: {
+    TRUST_PROXY: "true",
+    ADMIN_TOKEN: ADMIN,
+    RATE_LIMITS: "queue_join=1/1h,login=2/1h",
+    BAN_THRESHOLD: "5",
+    IP_BAN_THRESHOLD: "12",
+    BAN_SECONDS: "2",
+    // A long decay window: scores do not leak away during the test.
+    VIOLATION_DECAY_SECONDS: "86400",
+  },
+});
+const redis = tc.redis;
 let a: RunningNode;
 let b: RunningNode;
-let redis: RedisClient;
-const sockets: ClientSocket[] = [];
 
 async function loginAs(node: RunningNode, ip: string, deviceId: string) {
   return fetch(`${node.url}/api/sessions`, {
@@ -49,45 +60,22 @@ async function loginAs(node: RunningNode, ip: string, deviceId: string) {
 async function session(node: RunningNode, ip: string, deviceId: string) {
   const res = await loginAs(node, ip, deviceId);
   if (res.status !== 201) throw new Error(`login ${res.status}: ${await res.text()}`);
-  return (await res.json()) as { token: string; playerId: string };
+  return (await res.json()) as { token: string; playerId: string; name: string };
 }
-function connectAs(node: RunningNode, token: string, ip: string): Promise<ClientSocket> {
-  return new Promise((ok, fail) => {
-    const s: ClientSocket = ioClient(node.url, { transports: ["websocket"], auth: { token }, reconnection: false, forceNew: true, extraHeaders: { "x-forwarded-for": ip } });
-    s.once("connect", () => (sockets.push(s), ok(s)));
-    s.once("connect_error", (err) => {
-      s.close();
-      fail(Object.assign(new Error(err.message), { data: (err as Error & { data?: unknown }).data }));
-    });
-  });
-}
+const connectAs = (node: RunningNode, s: { token: string; playerId: string; name: string }, ip: string) => tc.connect(node, s, { headers: { "x-forwarded-for": ip } });
 const adminFetch = (node: RunningNode, path: string, init: RequestInit = {}) =>
   fetch(`${node.url}/admin/api${path}`, { ...init, headers: { authorization: `Bearer ${ADMIN}`, ...(init.body ? { "content-type": "application/json" } : {}) } });
-const closed = (s: ClientSocket) => new Promise<string>((ok) => s.once("disconnect", (reason) => ok(reason)));
+const closed = (c: TestClient) => new Promise<string>((ok) => c.socket.once("disconnect", (reason) => ok(reason)));
+/** The next server:notice from now on. */
+const nextNotice = (c: TestClient) => c.next("server:notice", 5000, c.events.length);
 const counter = async (c: { get(): Promise<{ values: { labels: Record<string, unknown>; value: number }[] }> }, labels: Record<string, string> = {}) =>
   (await c.get()).values.filter((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x)).reduce((n, v) => n + v.value, 0);
 
 beforeAll(async () => {
-  const env = {
-    KEY_PREFIX: uniquePrefix("abuse"),
-    TRUST_PROXY: "true",
-    ADMIN_TOKEN: ADMIN,
-    RATE_LIMITS: "queue_join=1/1h,login=2/1h",
-    BAN_THRESHOLD: "5",
-    IP_BAN_THRESHOLD: "12",
-    BAN_SECONDS: "2",
-    // A long decay window: scores do not leak away during the test.
-    VIOLATION_DECAY_SECONDS: "86400",
-  } as const;
-  a = await startTestNode({ ...env, NODE_ID: "abuse-a" }, { features });
-  b = await startTestNode({ ...env, NODE_ID: "abuse-b" }, { features });
-  redis = redisClient();
+  a = await tc.startNode("abuse-a", {}, { features });
+  b = await tc.startNode("abuse-b", {}, { features });
 });
-afterAll(async () => {
-  for (const s of sockets) s.close();
-  await Promise.all([a.stop(), b.stop()]);
-  await redis.quit();
-});
+afterAll(() => tc.cleanup());
 
 describe("bans", () => {
   it("ban a player past the threshold, kick the live socket, refuse login and handshake on every node, then expire", async () => {
@@ -95,18 +83,18 @@ describe("bans", () => {
     const s = await session(a, ip, "abuse-device-player-1");
     // Another player already known at this address (logged in before the ban).
     const other = await session(b, ip, "abuse-device-player-1b");
-    const sock = await connectAs(a, s.token, ip);
-    const notice = nextEvent<{ code: string }>(sock, "server:notice");
+    const sock = await connectAs(a, s, ip);
+    const notice = nextNotice(sock);
     const gone = closed(sock);
     // 1 allowed, 9 refused: 9 violations >= BAN_THRESHOLD 5.
-    const acks = await Promise.all(Array.from({ length: 10 }, () => request(sock, "queue:join", { region: "eu-west" }).catch(() => null)));
+    const acks = await Promise.all(Array.from({ length: 10 }, () => sock.request("queue:join", { region: "eu-west" }).catch(() => null)));
     expect(acks.filter((r) => r?.ok)).toHaveLength(1);
     expect((await notice).code).toBe("BANNED");
     expect(await gone).toBe("io server disconnect");
 
     expect(await redis.pttl(a.core.keys.limits.ban(`p:${s.playerId}`))).toBeGreaterThan(0);
     // Handshake on the other node.
-    const refused = await connectAs(b, s.token, ip).then(
+    const refused = await connectAs(b, s, ip).then(
       () => null,
       (err: { data: { code: string; retryAfterMs: number } }) => err.data,
     );
@@ -119,7 +107,7 @@ describe("bans", () => {
     expect(await res.json()).toMatchObject({ error: { code: "BANNED" } });
     // The address itself is not banned (a player's violations are its own): a known player from it is fine.
     expect(await redis.exists(a.core.keys.limits.violations(`ip:${ip}`))).toBe(0);
-    (await connectAs(b, other.token, ip)).close();
+    (await connectAs(b, other, ip)).close();
     // But a new device from the banned player's address waits (ban evasion), on every node.
     const fresh = await loginAs(a, ip, "abuse-device-player-1c");
     expect(fresh.status).toBe(403);
@@ -127,8 +115,8 @@ describe("bans", () => {
 
     // The ban is a TTL: it ends by itself, for every node.
     await waitFor(async () => (await redis.exists(a.core.keys.limits.ban(`p:${s.playerId}`))) === 0, 10_000);
-    const back = await connectAs(b, s.token, ip);
-    expect(back.connected).toBe(true);
+    const back = await connectAs(b, s, ip);
+    expect(back.socket.connected).toBe(true);
     back.close();
   });
 
@@ -146,9 +134,9 @@ describe("bans", () => {
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ error: { code: "BANNED" } });
     }
-    await expect(connectAs(a, s.token, ip)).rejects.toMatchObject({ data: { code: "BANNED" } });
+    await expect(connectAs(a, s, ip)).rejects.toMatchObject({ data: { code: "BANNED" } });
     // The player behind it is not banned: from another address the same token still connects.
-    (await connectAs(a, s.token, "192.0.2.21")).close();
+    (await connectAs(a, s, "192.0.2.21")).close();
     // A different address logs in as usual.
     expect((await loginAs(a, "192.0.2.22", "abuse-device-ip-other")).status).toBe(201);
   });
@@ -171,30 +159,30 @@ describe("bans", () => {
     expect((await adminFetch(b, "/bans/ip/192.0.2.20", { method: "DELETE" })).status).toBe(200);
     expect((await adminFetch(b, "/bans/ip/192.0.2.20", { method: "DELETE" })).status).toBe(404);
     const s = await session(a, "192.0.2.30", "abuse-device-admin-1");
-    (await connectAs(a, s.token, "192.0.2.20")).close();
+    (await connectAs(a, s, "192.0.2.20")).close();
 
     // Ban an address by hand: every socket from it is told and closed, wherever it lives.
-    const fromIp = await connectAs(b, s.token, "192.0.2.31");
-    const ipNotice = nextEvent<{ code: string }>(fromIp, "server:notice");
+    const fromIp = await connectAs(b, s, "192.0.2.31");
+    const ipNotice = nextNotice(fromIp);
     expect((await adminFetch(a, "/bans", { method: "POST", body: JSON.stringify({ kind: "ip", id: "192.0.2.31", seconds: 600 }) })).status).toBe(201);
     expect((await ipNotice).code).toBe("BANNED");
-    await waitFor(() => !fromIp.connected);
+    await waitFor(() => !fromIp.socket.connected);
     expect((await adminFetch(b, "/bans/ip/192.0.2.31", { method: "DELETE" })).status).toBe(200);
 
     // Ban by hand on node A a player connected to node B.
-    const sock = await connectAs(b, s.token, "192.0.2.30");
-    const notice = nextEvent<{ code: string; message: string }>(sock, "server:notice");
+    const sock = await connectAs(b, s, "192.0.2.30");
+    const notice = nextNotice(sock);
     const res = await adminFetch(a, "/bans", { method: "POST", body: JSON.stringify({ kind: "player", id: s.playerId, seconds: 600, reason: "griefing" }) });
     expect(res.status).toBe(201);
     expect((await notice).code).toBe("BANNED");
-    await waitFor(() => !sock.connected);
-    await expect(connectAs(a, s.token, "192.0.2.30")).rejects.toMatchObject({ data: { code: "BANNED" } });
+    await waitFor(() => !sock.socket.connected);
+    await expect(connectAs(a, s, "192.0.2.30")).rejects.toMatchObject({ data: { code: "BANNED" } });
     const after = (await (await adminFetch(b, "/bans")).json()) as { bans: { subject: string; reason: string; remainingMs: number }[] };
     expect(after.bans.find((x) => x.subject === `p:${s.playerId}`)).toMatchObject({ reason: "griefing" });
     expect(await redis.pttl(a.core.keys.limits.bans)).toBeGreaterThan(0);
 
     expect((await adminFetch(a, `/bans/player/${s.playerId}`, { method: "DELETE" })).status).toBe(200);
-    (await connectAs(b, s.token, "192.0.2.30")).close();
+    (await connectAs(b, s, "192.0.2.30")).close();
 
     // Admin bodies are validated like everything else.
     for (const body of ['{"kind":"user","id":"x"}', '{"kind":"ip","id":"1.2.3.4","__proto__":{"x":1}}', '{"kind":"ip","id":"1.2.3.4","extra":1}', '{"kind":"ip","id":"{evil}"}', '{"kind":"ip","id":"1.2.3.4","seconds":1e400}']) {
@@ -231,27 +219,27 @@ describe("game input budget", () => {
   it("drops and counts inputs over the local budget", async () => {
     const ip = "192.0.2.40";
     const s = await session(a, ip, "abuse-device-input-1");
-    const sock = await connectAs(a, s.token, ip);
+    const sock = await connectAs(a, s, ip);
     const before = await counter(a.metrics.inputsDropped, { reason: "over_budget" });
-    for (let i = 0; i < 8; i++) sock.emit("match:input", { s: i, x: 0, y: 1, d: false });
+    for (let i = 0; i < 8; i++) sock.input(i, 0, 1, false);
     // Events of one socket are handled in order: once the ping is answered, every input was seen.
-    expect(await request(sock, "net:ping", { t: 1 })).toMatchObject({ ok: true });
+    expect(await sock.request("net:ping", { t: 1 })).toMatchObject({ ok: true });
     const handled = handledInputs.get(s.playerId) ?? 0;
     // Burst of 5; refill is 2/s, so a slow machine may let one more through, never more.
     expect(handled).toBeGreaterThanOrEqual(5);
     expect(handled).toBeLessThanOrEqual(6);
     expect((await counter(a.metrics.inputsDropped, { reason: "over_budget" })) - before).toBe(8 - handled);
-    expect(sock.connected).toBe(true);
+    expect(sock.socket.connected).toBe(true);
     sock.close();
   });
 
   it("disconnects a client far over budget with INPUT_FLOOD and records a violation", async () => {
     const ip = "192.0.2.41";
     const s = await session(b, ip, "abuse-device-input-2");
-    const sock = await connectAs(b, s.token, ip);
-    const notice = nextEvent<{ code: string }>(sock, "server:notice");
+    const sock = await connectAs(b, s, ip);
+    const notice = nextNotice(sock);
     const gone = closed(sock);
-    for (let i = 0; i < 200; i++) sock.emit("match:input", { s: i, x: 1, y: 0, d: true });
+    for (let i = 0; i < 200; i++) sock.input(i, 1, 0, true);
     expect((await notice).code).toBe("INPUT_FLOOD");
     expect(await gone).toBe("io server disconnect");
     expect(handledInputs.get(s.playerId)).toBeLessThanOrEqual(6);
@@ -266,18 +254,18 @@ describe("invalid payloads", () => {
   it("answers each with a code; past a free allowance of 20 they become violations, and then a ban", async () => {
     const ip = "192.0.2.50";
     const s = await session(a, ip, "abuse-device-invalid-1");
-    const sock = await connectAs(a, s.token, ip);
-    const acks = await Promise.all(Array.from({ length: 22 }, (_, i) => request(sock, "net:ping", { t: -i - 1 })));
+    const sock = await connectAs(a, s, ip);
+    const acks = await Promise.all(Array.from({ length: 22 }, (_, i) => request(sock.typed, "net:ping", { t: -i - 1 })));
     expect(acks.every((r) => !r.ok && r.error.code === "INVALID_PAYLOAD")).toBe(true);
     // 22 refused, 20 free: 2 violations (the allowance refills 1 per 3 s, so maybe one fewer).
     await (a.service("limits")).abuse.flush();
     const score = Number(await redis.hget(a.core.keys.limits.violations(`p:${s.playerId}`), "s"));
     expect(score).toBeGreaterThanOrEqual(1);
     expect(score).toBeLessThanOrEqual(2);
-    expect(sock.connected).toBe(true);
+    expect(sock.socket.connected).toBe(true);
     // Unknown events count the same: 6 more reach BAN_THRESHOLD 5.
-    const notice = nextEvent<{ code: string }>(sock, "server:notice");
-    for (let i = 0; i < 6; i++) expect(await request(sock, `no:such:${i}`, {})).toMatchObject({ ok: false, error: { code: "UNKNOWN_EVENT" } });
+    const notice = nextNotice(sock);
+    for (let i = 0; i < 6; i++) expect(await request(sock.typed, `no:such:${i}`, {})).toMatchObject({ ok: false, error: { code: "UNKNOWN_EVENT" } });
     expect((await notice).code).toBe("BANNED");
     expect(await counter(a.metrics.violations, { reason: "unknown_event" })).toBeGreaterThanOrEqual(6);
   });

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Type from "typebox";
 import type { RedisClient } from "../server/redis/connection.ts";
-import { connectClient, login, redisClient, request, startTestNode, uniquePrefix, waitFor, type ClientSocket } from "./helpers/harness.ts";
+import { redisClient, uniquePrefix, waitFor } from "./helpers/harness.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import { stubFeature } from "./helpers/stub-feature.ts";
 import { playersFeature } from "../server/players/players-feature.ts";
@@ -180,32 +181,26 @@ describe("local input budget (simulated clock)", () => {
 });
 
 describe("limits across nodes", () => {
-  let a: RunningNode;
-  let b: RunningNode;
-  let redis: RedisClient;
-  const sockets: ClientSocket[] = [];
-  const track = (s: ClientSocket) => (sockets.push(s), s);
-
-  beforeAll(async () => {
-    const prefix = uniquePrefix("lim");
-    const env = {
-      KEY_PREFIX: prefix,
+  const tc = new TestCluster({
+    prefix: uniquePrefix("lim"),
+    env: {
       TRUST_PROXY: "true",
       ADMIN_TOKEN: "admin-token-for-limits-tests",
       RATE_LIMITS: `queue_join=7/${HOUR},login=3/${HOUR},boards_read=4/${HOUR},admin_login=2/${HOUR},hammer=25/${HOUR}`,
       // Violations are not what these tests are about: keep bans out of the way.
       BAN_THRESHOLD: "100000",
       IP_BAN_THRESHOLD: "1000000",
-    } as const;
-    a = await startTestNode({ ...env, NODE_ID: "lim-a" }, { features: limitsOnly });
-    b = await startTestNode({ ...env, NODE_ID: "lim-b" }, { features: limitsOnly });
-    redis = redisClient();
+    },
   });
-  afterAll(async () => {
-    for (const s of sockets) s.close();
-    await Promise.all([a.stop(), b.stop()]);
-    await redis.quit();
+  const redis = tc.redis;
+  let a: RunningNode;
+  let b: RunningNode;
+
+  beforeAll(async () => {
+    a = await tc.startNode("lim-a", {}, { features: limitsOnly });
+    b = await tc.startNode("lim-b", {}, { features: limitsOnly });
   });
+  afterAll(() => tc.cleanup());
 
   it("holds exactly when two nodes hammer the same player at once", async () => {
     const subject = { playerId: "hammered-player", ip: "10.0.0.1" };
@@ -220,13 +215,13 @@ describe("limits across nodes", () => {
   });
 
   it("holds across a reconnect to another node (socket acks RATE_LIMITED with retryAfterMs)", async () => {
-    const s = await login(a, "Hopper");
-    const first = track(await connectClient(a, s.token));
-    const firstAcks = await Promise.all(Array.from({ length: 4 }, () => request(first, "queue:join", { region: "eu-west" })));
+    const first = await tc.player(a, "Hopper");
+    const s = first.session;
+    const firstAcks = await Promise.all(Array.from({ length: 4 }, () => first.request("queue:join", { region: "eu-west" })));
     expect(firstAcks.every((r) => r.ok)).toBe(true);
-    const second = track(await connectClient(b, s.token));
-    await waitFor(() => !first.connected);
-    const secondAcks = await Promise.all(Array.from({ length: 10 }, () => request(second, "queue:join", { region: "eu-west" })));
+    const second = await tc.connect(b, s);
+    await waitFor(() => !first.socket.connected);
+    const secondAcks = await Promise.all(Array.from({ length: 10 }, () => second.request("queue:join", { region: "eu-west" })));
     expect(secondAcks.filter((r) => r.ok)).toHaveLength(3);
     const refused = secondAcks.filter((r) => !r.ok);
     expect(refused).toHaveLength(7);

@@ -7,26 +7,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { io as ioClient } from "socket.io-client";
-import type { RedisClient } from "../server/redis/connection.ts";
-import { login, redisClient, startTestNode, type ClientSocket } from "./helpers/harness.ts";
+import { login, type ClientSocket } from "./helpers/harness.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
 import type { RunningNode } from "../server/node.ts";
 import type { Ack, QueueJoined } from "../shared/protocol.ts";
 
+// Two nodes, so a player's socket may land on either; a huge fill wait keeps tickets waiting.
+const tc = new TestCluster({
+  env: { RATE_LIMITS: "login=100000/60s,queue_join=100000/60s", MATCH_FILL_WAIT_MS: "600000", MATCH_MIN_PLAYERS: "8", RADIUS_STEPS_KM: "1,2,3,4", RADIUS_STEPS_MS: "0,600000,700000,800000" },
+});
+const redis = tc.redis;
 let a: RunningNode;
 let b: RunningNode;
-let redis: RedisClient;
 
 beforeAll(async () => {
-  // Two nodes, so a player's socket may land on either; a huge fill wait keeps tickets waiting.
-  const env = { RATE_LIMITS: "login=100000/60s,queue_join=100000/60s", MATCH_FILL_WAIT_MS: "600000", MATCH_MIN_PLAYERS: "8", RADIUS_STEPS_KM: "1,2,3,4", RADIUS_STEPS_MS: "0,600000,700000,800000" };
-  a = await startTestNode({ ...env, NODE_ID: "race-a" });
-  b = await startTestNode({ ...env, NODE_ID: "race-b", KEY_PREFIX: a.core.keys.prefix });
-  redis = redisClient();
+  a = await tc.startNode("race-a");
+  b = await tc.startNode("race-b");
 });
-afterAll(async () => {
-  await redis.quit();
-  await Promise.all([a?.stop(), b?.stop()]);
-});
+afterAll(() => tc.cleanup());
 
 /** Connects and sends queue:join from inside the connect handler: the first packet after the handshake. */
 function connectAndJoinAtOnce(url: string, token: string, i: number): Promise<{ socket: ClientSocket; ack: Ack<QueueJoined>; cancelled: () => boolean }> {

@@ -9,21 +9,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { startEmbeddedRedis, type EmbeddedRedis } from "../server/embedded-redis.ts";
-import { startNode, type RunningNode } from "../server/node.ts";
-import { login, testConfig, waitFor } from "./helpers/harness.ts";
-import { RecordingClient, createMatch, matchRecordFor } from "./helpers/match-client.ts";
-import type { MatchEnd } from "../shared/game/types.ts";
-import type { Ack, PlayerProfile, QueueJoined } from "../shared/protocol.ts";
+import type { RunningNode } from "../server/node.ts";
+import { waitFor } from "./helpers/harness.ts";
+import { createMatch, matchRecordFor, type RecordingClient } from "./helpers/match-client.ts";
+import { TestCluster } from "./helpers/test-cluster.ts";
+import type { PlayerProfile } from "../shared/protocol.ts";
 
 let dir: string;
 let server: EmbeddedRedis;
 let port: number;
+let tc: TestCluster;
 let a: RunningNode;
 let b: RunningNode;
 let redis: Redis;
-const clients: RecordingClient[] = [];
 
 const TIMINGS = {
   HEARTBEAT_INTERVAL_MS: "250",
@@ -43,26 +43,21 @@ beforeAll(async () => {
   server = await startRedis();
   port = server.port;
   // This file kills its own single redis-server, whatever engine the rest of the run uses.
-  const base = testConfig({ REDIS_URL: server.url, REDIS_CLUSTER_NODES: "", ...TIMINGS });
-  a = await startNode({ ...base, NODE_ID: "fault-a" }, { logger: false });
-  b = await startNode({ ...base, NODE_ID: "fault-b" }, { logger: false });
-  redis = new Redis(server.url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => {});
+  tc = new TestCluster({ redis: { url: server.url, options: { maxRetriesPerRequest: 1 } }, env: TIMINGS });
+  redis = tc.redis as Redis;
+  a = await tc.startNode("fault-a");
+  b = await tc.startNode("fault-b");
 }, 30_000);
 
 afterAll(async () => {
-  for (const c of clients) c.close();
-  await Promise.allSettled([a?.stop(), b?.stop()]);
-  redis?.disconnect();
+  await tc?.cleanup().catch(() => {});
   await server?.stop().catch(() => {});
   rmSync(dir, { recursive: true, force: true });
 });
 
 async function player(node: RunningNode, name: string) {
-  const s = await login(node, name);
-  const c = await RecordingClient.connect(node.url, s.token);
-  clients.push(c);
-  return { ...s, c };
+  const c = await tc.player(node, name);
+  return { ...c.session, c };
 }
 
 const snapsOf = (c: RecordingClient, matchId: string) => c.events.filter((e) => e.event === "match:snapshot" && (e.data as { m: string }).m === matchId);
@@ -128,7 +123,7 @@ describe("redis-server killed -9 and restarted from its AOF", () => {
     expect(gap).toBeLessThan(restartedAt - killedAt + 6000);
 
     // Both matches end, each player told once, each result applied once.
-    const ends = await Promise.all([...m1, ...m2].map((p) => p.c.next<MatchEnd>("match:end", 30_000)));
+    const ends = await Promise.all([...m1, ...m2].map((p) => p.c.next("match:end", 30_000)));
     await new Promise((r) => setTimeout(r, 1500));
     for (const p of [...m1, ...m2]) expect(p.c.ends()).toHaveLength(1);
     expect(ends[2]!.matchId).toBe(rec2.matchId);
@@ -143,7 +138,7 @@ describe("redis-server killed -9 and restarted from its AOF", () => {
     // New players queue and get matched.
     const fresh = await Promise.all([player(a, "N1"), player(b, "N2")]);
     for (const p of fresh) {
-      const ack = (await p.c.socket.timeout(5000).emitWithAck("queue:join", { lat: 48.85, lon: 2.35 })) as Ack<QueueJoined>;
+      const ack = await p.c.request("queue:join", { lat: 48.85, lon: 2.35 });
       expect(ack.ok, JSON.stringify(ack)).toBe(true);
     }
     await Promise.all(fresh.map((p) => p.c.next("match:start", 20_000)));

@@ -4,32 +4,16 @@
  * interval (~100 ms) on one node: a flood costs Redis one entry per subject and interval, not one per
  * refused request. The stream also expires a day after its last entry.
  */
+import type { RefusalRow } from "../../shared/admin-api.ts";
 import type { RedisClient } from "../redis/connection.ts";
 import type { Keys } from "../redis/keys.ts";
-import type { Subject } from "./subject.ts";
 
 /** Entries kept (approximately: MAXLEN ~ trims whole stream nodes). */
 export const REFUSAL_FEED_MAX = 1000;
 const FEED_TTL_MS = 86_400_000;
 
-export interface RefusalEntry {
-  /** Stream id (time-ordered). */
-  id: string;
-  at: number;
-  subject: string;
-  kind: Subject["kind"];
-  /** Violation reason: rate_limited, invalid_payload, unknown_event, input_flood, bad_admin_token. */
-  reason: string;
-  /** What was refused, when known (the rate-limited action, e.g. "queue_join"). */
-  detail: string;
-  /** Violations of this subject folded into the entry. */
-  count: number;
-  /** Score after them (0 while banned). */
-  score: number;
-  /** This entry's violations tipped the subject into a ban. */
-  banned: boolean;
-  nodeId: string;
-}
+/** One entry of the feed: the admin API's row (shared/admin-api.ts). */
+export type RefusalEntry = RefusalRow;
 
 export class RefusalFeed {
   constructor(

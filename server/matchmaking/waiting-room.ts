@@ -13,6 +13,8 @@ import type { QueueStore } from "./queue-store.ts";
 import { WORLD_QUEUE, parsePointer, pointerOf } from "./tickets.ts";
 import { searchFor, type SearchSchedule } from "./schedule.ts";
 
+/** How long a ticket may stay half-way through its move to the worldwide queue before it counts as lost. */
+const MOVE_GRACE_MS = 10_000;
 /** Cap of the players-in-range count in queue:status (the client shows "100+"). */
 export const PLAYERS_IN_RANGE_CAP = 100;
 
@@ -25,6 +27,8 @@ export interface WaitingEntry {
   joinedAt: number;
   socket: AppSocket;
   graceTimer?: NodeJS.Timeout;
+  /** When the ticket was first seen half-way through its move to the worldwide queue. */
+  movingSince?: number;
 }
 
 export interface WaitingRoomDeps {
@@ -123,6 +127,9 @@ export class WaitingRoom {
     if (r.code === Code.OK) {
       const e = this.track({ ...probe, joinedAt: r.joinedAt });
       this.emitStatus(e, r.count);
+    } else if (r.code === Code.MOVED) {
+      // Half-way through a move: tracked, the next refresh finds it in the worldwide queue.
+      this.track(probe);
     } else if (r.code === Code.MISSING || r.code === Code.LEFT) {
       await this.lost(probe, r.code === Code.MISSING);
     }
@@ -147,7 +154,11 @@ export class WaitingRoom {
     if (this.entries.get(e.playerId) !== e) return;
     switch (r.code) {
       case Code.OK:
+        e.joinedAt ||= r.joinedAt;
         this.emitStatus(e, r.count);
+        return;
+      case Code.MOVED:
+        // Half-way through its move to the worldwide queue: look again next round.
         return;
       case Code.MISSING:
       case Code.LEFT:
@@ -167,16 +178,22 @@ export class WaitingRoom {
       const radius = searchFor(schedule, now() - (e.joinedAt || now()), queue === WORLD_QUEUE).radiusKm;
       return store.touch(queue, e.ticketId, e.socket.data.epoch, nodeId, radius, PLAYERS_IN_RANGE_CAP);
     };
-    let r = await touch(e.queue);
+    const r = await touch(e.queue);
     // MOVED: it is in the worldwide queue. MISSING at home: maybe moved and the tombstone lapsed.
-    if (e.queue !== WORLD_QUEUE && (r.code === Code.MOVED || r.code === Code.MISSING)) {
-      const w = await touch(WORLD_QUEUE);
-      if (w.code !== Code.MISSING || r.code === Code.MOVED) {
-        e.queue = WORLD_QUEUE;
-        r = w;
-      }
+    if (e.queue === WORLD_QUEUE || (r.code !== Code.MOVED && r.code !== Code.MISSING)) return r;
+    const w = await touch(WORLD_QUEUE);
+    if (w.code !== Code.MISSING) {
+      e.queue = WORLD_QUEUE;
+      e.movingSince = undefined;
+      return w;
     }
-    return r;
+    if (r.code === Code.MISSING) return r;
+    // Out of its home queue, not in the worldwide one yet: a move in flight (remove, then add). Wait for it,
+    // unless it stays so long that the mover must have died between the two steps.
+    e.movingSince ??= now();
+    if (now() - e.movingSince < MOVE_GRACE_MS) return r;
+    e.queue = WORLD_QUEUE;
+    return w;
   }
 
   /** The ticket vanished (expired, or lost in a crash mid-move): make sure it stays gone, tell the player. */

@@ -13,8 +13,11 @@ import type { MatchEnd, MatchStart, Snapshot } from "../../shared/game/types.ts"
 import { decodeSnapshot } from "../../shared/game/snapshot-codec.ts";
 import type { MatchResumed, ServerToClientEvents } from "../../shared/protocol.ts";
 
-/** What a server-to-client event carries, by name: `EventData<"match:end">` is `MatchEnd`. */
-export type EventData<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0];
+/**
+ * What a recorded server-to-client event holds, by name: `EventData<"match:end">` is `MatchEnd`; snapshots
+ * are recorded decoded (`Snapshot`), not in their wire form.
+ */
+export type EventData<E extends keyof ServerToClientEvents> = E extends "match:snapshot" ? Snapshot : Parameters<ServerToClientEvents[E]>[0];
 
 export interface Recorded {
   event: string;
@@ -52,11 +55,11 @@ export class RecordingClient {
     });
   }
 
-  /** Every recorded `event`, typed by its name (or by T for a name outside the protocol). */
-  all<E extends keyof ServerToClientEvents>(event: E): EventData<E>[];
-  all<T>(event: string): T[];
-  all<T>(event: string): T[] {
-    return this.events.filter((e) => e.event === event).map((e) => e.data as T);
+  /** Every recorded `event` (after index `from`), typed by its name (or by T for a name outside the protocol). */
+  all<E extends keyof ServerToClientEvents>(event: E, from?: number): EventData<E>[];
+  all<T>(event: string, from?: number): T[];
+  all<T>(event: string, from = 0): T[] {
+    return this.events.slice(from).filter((e) => e.event === event).map((e) => e.data as T);
   }
 
   snapshots(): Snapshot[] {

@@ -1,8 +1,9 @@
 /**
  * One helper for every multi-node test (as Colyseus' TestServer): nodes in this process (startNode with
- * the test config) and/or as separate processes (`server/main.ts`, for kill -9 and SIGSTOP), all over the
- * test Redis of the engine the file runs on with one shared key prefix; typed clients (login + connect,
- * typed acked requests, events typed by name); a Redis client for assertions; one idempotent cleanup().
+ * the test config) and/or as separate processes (`server/main.ts`, for kill -9, SIGSTOP and SIGTERM), all
+ * over the test Redis of the engine the file runs on (or a Redis the file started itself: `redis`) with one
+ * shared key prefix; typed clients (login + connect, typed acked requests, events typed by name); a Redis
+ * client for assertions; one idempotent cleanup().
  *
  *   const tc = new TestCluster({ env: { MATCH_LEASE_MS: "1500" } });
  *   afterAll(() => tc.cleanup());
@@ -12,12 +13,13 @@
  *   const end = await p.next("match:end", 15_000);     // MatchEnd
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from "ioredis";
 import { io as ioClient, type Socket } from "socket.io-client";
 import type { CONFIG_SPEC } from "../../server/config.ts";
-import { startNode, type RunningNode } from "../../server/node.ts";
+import { startNode, type RunningNode, type StartNodeOptions } from "../../server/node.ts";
 import { createKeys, type Keys } from "../../server/redis/keys.ts";
-import type { RedisClient } from "../../server/redis/connection.ts";
-import type { Ack, AckFn, ClientToServerEvents, ServerToClientEvents } from "../../shared/protocol.ts";
+import { parseClusterNodes, type RedisClient } from "../../server/redis/connection.ts";
+import type { Ack, AckFn, ClientToServerEvents } from "../../shared/protocol.ts";
 import { assertNodesSpeakEngine, login, redisClient, redisEnv, testConfig, uniquePrefix, waitFor, type ClientSocket } from "./harness.ts";
 import { RecordingClient } from "./match-client.ts";
 
@@ -60,18 +62,34 @@ export class TestClient extends RecordingClient {
 /** A node running as its own process. */
 export interface NodeProcess {
   id: string;
+  /** The URL from its ready line. */
   url: string;
   child: ChildProcess;
-  exited: Promise<unknown>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
   /** Everything it printed so far. */
   out(): string;
 }
+
+/**
+ * A Redis the file started itself (one it kills, say), instead of the engine's shared one: a single
+ * server's URL or a cluster's seed nodes (`host:port`), and the options of the assertion client.
+ */
+export type RedisAt = { url: string; options?: RedisOptions } | { nodes: string[]; options?: ClusterOptions };
 
 export interface TestClusterOptions {
   /** Key prefix shared by every node (default: a fresh one). */
   prefix?: string;
   /** Config for every node (in-process and spawned); per-node values override it. */
   env?: ConfigEnv;
+  /** Run over this Redis instead of the test engine's. */
+  redis?: RedisAt;
+}
+
+/** How a client connects: from a local source address (127.0.0.x), with extra handshake headers. */
+export interface ConnectOptions {
+  from?: string;
+  headers?: Record<string, string>;
 }
 
 type AnyNode = RunningNode | NodeProcess | { url: string };
@@ -91,19 +109,26 @@ export class TestCluster {
   constructor(opts: TestClusterOptions = {}) {
     this.prefix = opts.prefix ?? uniquePrefix("tc");
     this.keys = createKeys(this.prefix);
-    this.env = { ...opts.env, KEY_PREFIX: this.prefix };
-    this.redis = redisClient();
+    const at = opts.redis;
+    // "" is unset for the config: a given Redis replaces the engine's variables instead of adding to them.
+    const target: ConfigEnv = !at ? {} : "url" in at ? { REDIS_URL: at.url, REDIS_CLUSTER_NODES: "" } : { REDIS_URL: "", REDIS_CLUSTER_NODES: at.nodes.join(",") };
+    this.env = { ...target, ...opts.env, KEY_PREFIX: this.prefix };
+    this.redis = !at ? redisClient() : "url" in at ? new Redis(at.url, { maxRetriesPerRequest: 2, ...at.options }) : new Cluster(parseClusterNodes(at.nodes.join(",")), at.options);
+    this.redis.on("error", () => {});
   }
 
-  /** Starts a node in this process (port 0, the shared prefix). */
-  async startNode(id: string, env: ConfigEnv = {}): Promise<RunningNode> {
-    const node = await startNode(testConfig({ ...this.env, NODE_ID: id, ...env }), { logger: false });
+  /** Starts a node in this process (port 0, the shared prefix); `opts` picks its features, its clock. */
+  async startNode(id: string, env: ConfigEnv = {}, opts: StartNodeOptions = {}): Promise<RunningNode> {
+    const node = await startNode(testConfig({ ...this.env, NODE_ID: id, ...env }), { logger: false, ...opts });
     this.nodes.set(id, node);
     return node;
   }
 
-  /** Starts `node --import tsx server/main.ts` as its own process and waits for its ready line. */
-  async spawnNode(id: string, env: ConfigEnv = {}, readyTimeoutMs = 25_000): Promise<NodeProcess> {
+  /**
+   * Starts `node --import tsx server/main.ts` as its own process and waits for its ready line (tsx alone
+   * takes ~6 s to load the server on 2 shared cores at load 15; three at once, several times that).
+   */
+  async spawnNode(id: string, env: ConfigEnv = {}, readyTimeoutMs = 45_000): Promise<NodeProcess> {
     assertNodesSpeakEngine();
     const fullEnv: Record<string, string> = { ...(process.env as Record<string, string>), LOG_LEVEL: "warn", ...redisEnv(), PORT: "0", HOST: "127.0.0.1", ...this.env, NODE_ID: id, ...env } as Record<string, string>;
     if (fullEnv.REDIS_CLUSTER_NODES) delete fullEnv.REDIS_URL;
@@ -111,7 +136,7 @@ export class TestCluster {
     let out = "";
     child.stdout!.on("data", (b) => (out += b));
     child.stderr!.on("data", (b) => (out += b));
-    const exited = new Promise((ok) => child.once("exit", ok));
+    const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
     const p: NodeProcess = { id, url: "", child, exited, out: () => out };
     this.procs.set(id, p);
     p.url = await new Promise<string>((ok, fail) => {
@@ -146,11 +171,32 @@ export class TestCluster {
     return p;
   }
 
+  /** The spawned nodes still running. */
+  get processes(): NodeProcess[] {
+    return [...this.procs.values()];
+  }
+
   /** Stops an in-process node gracefully (hand-over and all). */
   async stopNode(id: string): Promise<void> {
     const n = this.nodes.get(id);
     this.nodes.delete(id);
     await n?.stop();
+  }
+
+  /**
+   * Sends `signal` (SIGTERM: a graceful stop, hand-over and all) to a spawned node and resolves with its
+   * exit code once it is gone; SIGKILL after `timeoutMs`. Its id can be spawned again afterwards.
+   */
+  async stopProcess(id: string, signal: NodeJS.Signals = "SIGTERM", timeoutMs = 15_000): Promise<number | null> {
+    const p = this.process(id);
+    p.child.kill(signal);
+    const t = setTimeout(() => p.child.kill("SIGKILL"), timeoutMs);
+    try {
+      return await p.exited;
+    } finally {
+      clearTimeout(t);
+      this.procs.delete(id);
+    }
   }
 
   /** kill -9 of a spawned node; resolves with performance.now() at the kill, once it is gone. */
@@ -183,9 +229,20 @@ export class TestCluster {
     return this.connect(connectTo, await login(node, name));
   }
 
-  /** Connects an already logged-in session (e.g. again, to another node after its own died). */
-  connect(node: AnyNode, session: Session): Promise<TestClient> {
-    const socket = ioClient(node.url, { transports: ["websocket"], auth: { token: session.token }, reconnection: false, forceNew: true });
+  /**
+   * Connects an already logged-in session (e.g. again, to another node after its own died); when refused,
+   * rejects with an Error carrying the connect_error's `data` (`{ code }`).
+   */
+  connect(node: AnyNode, session: Session, opts: ConnectOptions = {}): Promise<TestClient> {
+    const socket = ioClient(node.url, {
+      transports: ["websocket"],
+      auth: { token: session.token },
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: opts.headers,
+      // Node-only option of the underlying WebSocket (ws), not in socket.io-client's types.
+      ...(opts.from ? { localAddress: opts.from } : {}),
+    } as Parameters<typeof ioClient>[1]);
     const c = new TestClient(socket, { token: session.token, playerId: session.playerId, name: session.name });
     this.clients.push(c);
     return new Promise((ok, fail) => {
@@ -197,9 +254,9 @@ export class TestCluster {
     });
   }
 
-  /** Several players at once: [node, name] pairs. */
-  players(...spec: [AnyNode, string][]): Promise<TestClient[]> {
-    return Promise.all(spec.map(([n, name]) => this.player(n, name)));
+  /** Several players at once: [node, name] pairs (a tuple of pairs gives a tuple of clients). */
+  players<T extends [AnyNode, string][]>(...spec: T): Promise<{ [K in keyof T]: TestClient }> {
+    return Promise.all(spec.map(([n, name]) => this.player(n, name))) as Promise<{ [K in keyof T]: TestClient }>;
   }
 
   /** Closes every client, stops every in-process node, kills every process, quits Redis. Idempotent. */
