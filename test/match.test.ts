@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { masters, type RedisClient } from "../server/redis/connection.ts";
 import { login, redisClient, startTestNode, waitFor } from "./helpers/harness.ts";
+import { monitorRedis } from "./helpers/redis-monitor.ts";
 import { RecordingClient, createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import type { RunningNode } from "../server/node.ts";
 import { RESULT_FIELDS, type MatchResult } from "../server/boards/match-result.ts";
@@ -246,13 +247,14 @@ describe("match runtime robustness", () => {
     await waitFor(() => matches().router.routeOf(logged[0]!.playerId)?.matchId === rec.matchId, 3000);
 
     // MONITOR every server that holds data (every master of a cluster).
-    const monitors = await Promise.all(masters(redis).map((m) => m.monitor()));
     const leaseReads: string[] = [];
-    for (const monitor of monitors) {
-      monitor.on("monitor", (_t: string, args: string[]) => {
-        if (args[0]?.toLowerCase() === "get" && args[1] === k.matches.lease(rec.matchId)) leaseReads.push(args[1]);
-      });
-    }
+    const monitors = await Promise.all(
+      masters(redis).map((m) =>
+        monitorRedis(m.options.host!, m.options.port!, (args) => {
+          if (args[0]?.toLowerCase() === "get" && args[1] === k.matches.lease(rec.matchId)) leaseReads.push(args[1]);
+        }),
+      ),
+    );
     try {
       for (let s = 1; s <= 30; s++) {
         back.input(s, 1, 0);
@@ -260,7 +262,7 @@ describe("match runtime robustness", () => {
       }
       await sleep(100);
     } finally {
-      for (const monitor of monitors) monitor.disconnect();
+      await Promise.all(monitors.map((m) => m.stop()));
     }
     expect(leaseReads.length).toBeLessThanOrEqual(2);
   });

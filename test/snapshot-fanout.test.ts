@@ -1,11 +1,12 @@
 /**
  * Snapshot delivery across nodes (server/matches/snapshot-delivery.ts), watched on the Redis side with
- * MONITOR on every master: a match whose players are all on its host publishes nothing; other nodes get
- * one inbox message per tick carrying every match they watch; a player moving between nodes keeps
- * receiving.
+ * MONITOR on every master (over a raw socket: test/helpers/redis-monitor.ts): a match whose players are
+ * all on its host publishes nothing; other nodes get one inbox message per tick carrying every match they
+ * watch; a player moving between nodes keeps receiving.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Cluster, Redis } from "ioredis";
+import type { Cluster } from "ioredis";
+import { monitorRedis } from "./helpers/redis-monitor.ts";
 import { testRedis, uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { createMatch, matchRecordFor, strictlyIncreasing } from "./helpers/match-client.ts";
 import { TestCluster, type TestClient } from "./helpers/test-cluster.ts";
@@ -27,24 +28,18 @@ afterAll(() => tc.cleanup());
 /** PUBLISH / SPUBLISH of this test's channels seen on every master during `ms`: [channel, message]. */
 async function publishesDuring(ms: number): Promise<[string, string][]> {
   const r = testRedis();
-  const masters = r.engine === "cluster" ? (tc.redis as Cluster).nodes("master").map((n) => n.options) : [null];
+  const masters = r.engine === "cluster" ? (tc.redis as Cluster).nodes("master").map((n) => ({ host: n.options.host!, port: n.options.port! })) : [new URL(r.url!)].map((u) => ({ host: u.hostname, port: Number(u.port || 6379) }));
   const seen: [string, string][] = [];
   const monitors = await Promise.all(
-    masters.map(async (o) => {
-      const conn = o ? new Redis({ host: o.host, port: o.port, lazyConnect: true }) : new Redis(r.url!, { lazyConnect: true });
-      const m = await conn.monitor();
-      m.on("monitor", (_t: string, args: string[]) => {
+    masters.map((m) =>
+      monitorRedis(m.host, m.port, (args) => {
         const cmd = args[0]?.toLowerCase();
         if ((cmd === "publish" || cmd === "spublish") && args[1]?.startsWith(tc.prefix)) seen.push([args[1], args[2] ?? ""]);
-      });
-      return { conn, m };
-    }),
+      }),
+    ),
   );
   await new Promise((ok) => setTimeout(ok, ms));
-  for (const { conn, m } of monitors) {
-    m.disconnect();
-    conn.disconnect();
-  }
+  await Promise.all(monitors.map((m) => m.stop()));
   return seen;
 }
 
