@@ -125,8 +125,9 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
 
   /**
    * One tick of every match hosted here. Snapshots are not sent volatile: socket.io drops a volatile
-   * packet when the previous write to that socket has not completed, so when a busy node gets two
-   * snapshots from Redis at once it keeps the older and drops the newer, and gaps appear for healthy
+   * packet when the previous write to that socket has not completed, so when a busy node delivers two
+   * snapshots together (a late tick pass, or one inbox message read after another) it keeps the older
+   * and drops the newer, and gaps appear for healthy
    * clients. A plain emit keeps every snapshot in order; what it may buffer for a client that stops
    * reading is bounded by the ping timeout, after which the socket closes.
    */
