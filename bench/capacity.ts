@@ -25,7 +25,7 @@
  *   --ready-timeout 240  longest wait for all bots to play (s)
  *   --source-ips 64  loopback source addresses for socket.io bots (127.0.0.1..N, or a comma list); 2,000
  *                   players from 64 addresses stay within the per-address connection and handshake caps
- *   --profile 1000  CPU profile of the arena node during the window of that step (top entries printed);
+ *   --profile 1000  CPU profile of each target's server during the window of that step (top entries printed);
  *                   with --storm, any value profiles the arena node from the mass reconnect until all are back
  *   --storm 2000    reconnect storm instead of steps: N players drop and reconnect at once
  *   --storm-gap 1000  ms between the mass drop and the mass reconnect
@@ -137,7 +137,7 @@ if (storm) {
     console.log(header());
     for (const t of targets) {
       try {
-        const row = await measureStep(t, n, { ...opts, profile: t === "arena" && n === profileAt ? `arena-${n}.cpuprofile` : undefined });
+        const row = await measureStep(t, n, { ...opts, profile: n === profileAt ? `${t}-${n}.cpuprofile` : undefined });
         rows.push(row);
         console.log(line(row));
         const errs = Object.entries(row.errors);

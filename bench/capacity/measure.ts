@@ -8,7 +8,7 @@ import { loadavg } from "node:os";
 import { join } from "node:path";
 import { ask, startServer, startWorkers, type SharedSettings, type TargetServer, type Workers, type WorkerWindow } from "./targets.ts";
 import type { TargetKind } from "./bots.ts";
-import { distOf, mergeHistograms, procCpuSeconds, type Dist } from "./stats.ts";
+import { distOf, listenDrops, mergeHistograms, procCpuSeconds, type Dist } from "./stats.ts";
 
 export interface MeasureOptions extends SharedSettings {
   workers: number;
@@ -65,6 +65,8 @@ export interface StormRow {
   back: number;
   /** Reconnected (transport open) but never put back in a match when the wait ended. */
   connectedNotBack: number;
+  /** Connection attempts the kernel dropped meanwhile, listen queue full (machine-wide; NaN: unknown). */
+  listenDrops: number;
   allBackSeconds: number;
   rejoin: Dist;
   reflow: Dist;
@@ -199,6 +201,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
     await sleep(o.gapMs);
     if (o.profile) await ask(server.child, { cmd: "profile-start" }, "profiling");
     const cpu0 = procCpuSeconds(server.pid);
+    const drops0 = listenDrops();
     const t0 = performance.now();
     await workers.all({ cmd: "reconnect-all" });
     let st = await workers.status();
@@ -221,6 +224,7 @@ export async function measureStorm(kind: TargetKind, players: number, o: Measure
       inMatch,
       back: st.playing,
       connectedNotBack: st.connectedIdle,
+      listenDrops: listenDrops() - drops0,
       allBackSeconds: st.playing < inMatch ? NaN : allBackSeconds,
       rejoin: distOf(mergeHistograms(ws.map((w) => w.rejoin))),
       reflow: distOf(mergeHistograms(ws.map((w) => w.reflow))),

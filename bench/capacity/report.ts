@@ -98,7 +98,7 @@ export function stormLine(s: StormRow): string {
   return (
     `  ${s.target}: ${s.back}/${s.inMatch} back (of ${s.players} players, ${s.inMatch} in a match at the drop) in ${Number.isFinite(s.allBackSeconds) ? f(s.allBackSeconds, 1) + " s" : `(not all; ${s.connectedNotBack} connected without a match, including any not in one at the drop)`}; ` +
     `match:start p50/p99/max ${f(s.rejoin.p50)}/${f(s.rejoin.p99)}/${f(s.rejoin.max)} ms; first snapshot p50/p99/max ${f(s.reflow.p50)}/${f(s.reflow.p99)}/${f(s.reflow.max)} ms; ` +
-    `node ${f(s.cores, 2)} cores meanwhile; load ${f(s.load1, 1)}${errs ? `; errors: ${errs}` : ""}`
+    `node ${f(s.cores, 2)} cores meanwhile; SYNs dropped by a full listen queue ${Number.isFinite(s.listenDrops) ? s.listenDrops : "?"}; load ${f(s.load1, 1)}${errs ? `; errors: ${errs}` : ""}`
   );
 }
 
@@ -108,7 +108,7 @@ export function stormLine(s: StormRow): string {
  *   rows: [{ target, players, playing, cores, cpuMsPerPlayerSecond, cpuUsPerSnapshot, redisCores, eldP99, excessP50, excessP99,
  *            latencyP50, latencyP99, lostPercent, rssPerPlayerKiB, botCores, joinP50, joinP99,
  *            bytesPerSnapshot, load1 }],
- *   storm: [{ target, players, inMatch, back, connectedNotBack, allBackSeconds, rejoinP50, rejoinP99, reflowP99 }] }
+ *   storm: [{ target, players, inMatch, back, connectedNotBack, listenDrops, allBackSeconds, rejoinP50, rejoinP99, reflowP99 }] }
  * All times in ms except allBackSeconds; NaN becomes null.
  */
 export function benchJson(rows: Row[], storms: StormRow[], v: Verdict[]): string {
@@ -137,7 +137,7 @@ export function benchJson(rows: Row[], storms: StormRow[], v: Verdict[]): string
       bytesPerSnapshot: r.bytesPerSnapshot,
       load1: r.load1,
     })),
-    storm: storms.map((s) => ({ target: s.target, players: s.players, inMatch: s.inMatch, back: s.back, connectedNotBack: s.connectedNotBack, allBackSeconds: s.allBackSeconds, rejoinP50: s.rejoin.p50, rejoinP99: s.rejoin.p99, reflowP99: s.reflow.p99 })),
+    storm: storms.map((s) => ({ target: s.target, players: s.players, inMatch: s.inMatch, back: s.back, connectedNotBack: s.connectedNotBack, listenDrops: s.listenDrops, allBackSeconds: s.allBackSeconds, rejoinP50: s.rejoin.p50, rejoinP99: s.rejoin.p99, reflowP99: s.reflow.p99 })),
   };
   return `BENCH_JSON ${JSON.stringify(body, (_k, val: unknown) => (typeof val === "number" && !Number.isFinite(val) ? null : val))}`;
 }

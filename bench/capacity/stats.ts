@@ -106,3 +106,19 @@ export function gridPhase(tickStarts: number[], intervalMs: number): number | nu
 export function nextGridInstant(t: number, phase: number, intervalMs: number): number {
   return phase + Math.ceil((t - phase) / intervalMs) * intervalMs;
 }
+
+/**
+ * Connection attempts the kernel dropped because a listen queue was full (TcpExt ListenDrops in
+ * /proc/net/netstat, machine-wide; NaN where it cannot be read). A dropped SYN is retried 1, 3, 7, 15 s
+ * later, which is what a too-short accept queue does to a reconnect storm.
+ */
+export function listenDrops(): number {
+  try {
+    const lines = readFileSync("/proc/net/netstat", "utf8").split("\n").filter((l) => l.startsWith("TcpExt:"));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    return Number(values[names.indexOf("ListenDrops")]);
+  } catch {
+    return NaN;
+  }
+}
