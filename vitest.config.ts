@@ -18,7 +18,7 @@ import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config
  */
 const SERIAL = [
   "failover", "nodes", "nodes-cluster", "match", "match-lease", "browser-match", "browser-client", "scripts", "matchmaking-claims",
-  "admin-fault", "test-cluster",
+  "admin-fault", "test-cluster", "listen-backlog",
 ];
 /**
  * Alone, once (on the first engine): files that start their own Redis and kill it, run a load balancer in

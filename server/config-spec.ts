@@ -9,6 +9,7 @@ export const CONFIG_SECTIONS = {
   Node: {
     PORT: v(int(0, 65535), "3000", "HTTP + websocket port (0 = any free port)."),
     HOST: v(str(), "0.0.0.0", "Interface to listen on."),
+    LISTEN_BACKLOG: v(int(1, 65535), "4096", "Length of the TCP accept queue (Node's default is 511; the kernel caps it at net.core.somaxconn). When a node dies its players reconnect to the survivors all at once: a short queue drops their SYNs, and each retry waits 1, 3, 7, 15 s..."),
     NODE_ID: v(str(/^[A-Za-z0-9._-]{1,64}$/, "1-64 of A-Z a-z 0-9 . _ -"), undefined, "This node's id (default: hostname-pid-random)."),
     LOG_LEVEL: v(oneOf("fatal", "error", "warn", "info", "debug", "trace", "silent"), "info", "pino log level."),
     SHUTDOWN_GRACE_MS: v(int(1000, 120_000), "10000", "Longest a graceful shutdown (SIGTERM/SIGINT) may take before the process exits anyway."),

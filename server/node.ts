@@ -42,7 +42,7 @@ export async function startNode(config: Config, opts: StartNodeOptions = {}): Pr
     scripts = await Scripts.load(redis);
     const sharded = (await redisMajorVersion(redis)) >= 7;
     built = await buildApp({ config, redis, sub, scripts, sharded, connect, logger: opts.logger, now: opts.now, features: opts.features });
-    await built.app.listen({ port: config.PORT, host: config.HOST });
+    await built.app.listen({ port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG });
     await built.metricsEndpoint.start();
     for (const f of built.features) await f.hooks.start?.();
   } catch (err) {

@@ -125,7 +125,8 @@ class ArenaRoom extends Room<ArenaStateT> {
 const http = createServer();
 const gameServer = new Server({ transport: new WebSocketTransport({ server: http }), greet: false, gracefullyShutdown: false });
 gameServer.define("arena", ArenaRoom);
-await gameServer.listen(0, "127.0.0.1");
+// The same accept queue as the arena node (LISTEN_BACKLOG): a storm compares the stacks, not the queues.
+await gameServer.listen(0, "127.0.0.1", 4096);
 const addr = http.address();
 const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
 

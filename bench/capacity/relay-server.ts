@@ -129,7 +129,8 @@ function endMatch(m: RelayMatch): void {
   for (const p of m.players) p.match = null;
 }
 
-await new Promise<void>((ok) => http.listen(0, "127.0.0.1", () => ok()));
+// The same accept queue as the arena node (LISTEN_BACKLOG): a storm compares the stacks, not the queues.
+await new Promise<void>((ok) => http.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => ok()));
 const addr = http.address();
 const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
 
