@@ -157,14 +157,17 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
         return;
       }
       // Each feature on its own: a Redis error in one (say, adopting a queue ticket) must not keep the
-      // player out of their match.
-      for (const f of booted) {
-        try {
-          await f.hooks.onConnected?.(socket);
-        } catch (err) {
-          log.error({ err, feature: f.name, playerId: socket.data.playerId }, "onConnected failed");
-        }
-      }
+      // player out of their match. They run side by side (none reads what another writes here): a
+      // reconnect storm waits for the slowest feature's round trips, not for the sum of all of them.
+      await Promise.all(
+        booted.map(async (f) => {
+          try {
+            await f.hooks.onConnected?.(socket);
+          } catch (err) {
+            log.error({ err, feature: f.name, playerId: socket.data.playerId }, "onConnected failed");
+          }
+        }),
+      );
     },
     onDisconnected: (socket, reason) => {
       for (const f of booted) f.hooks.onDisconnected?.(socket, reason);

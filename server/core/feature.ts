@@ -79,7 +79,7 @@ export interface FeatureHooks {
   limit?(subject: LimitSubject, action: string): Promise<void>;
   /** Per-socket gate for fire-and-forget events; return false to drop. */
   gateFire?(ctx: EventContext, event: "match:input"): boolean;
-  /** A socket became its player's live socket. */
+  /** A socket became its player's live socket. Every feature's hook runs at the same time (none may rely on another's); events the socket sent meanwhile wait for all of them. */
   onConnected?(socket: AppSocket): Promise<void> | void;
   onDisconnected?(socket: AppSocket, reason: string): void;
   /** Background work (timers, consumers); called after the node listens, in feature order. */

@@ -117,10 +117,13 @@ export class PlayerAttach {
     socket.join(rooms.match(matchId));
     router.setRoute(pid, { socketId: socket.id, matchId, index });
     if (host) router.setHost(matchId, host);
-    if (recordTtl > 0) await players.keepMatch(pid, recordTtl);
+    const kept = recordTtl > 0 ? players.keepMatch(pid, recordTtl) : null;
     // Not started yet: the host's announcement will reach this socket, it is in the player room now.
-    if (!tell || record.status !== "running") return;
-    const state = await this.latestState(record);
+    if (!tell || record.status !== "running") {
+      await kept;
+      return;
+    }
+    const [state] = await Promise.all([this.latestState(record), kept]);
     socket.emit("match:start", { ...matchStartOf(record, state, core.config.TICK_HZ), you: index });
     socket.emit("match:snapshot", encodeSnapshot(state, matchId));
   }
