@@ -17,7 +17,7 @@ import { nodesFeature } from "../server/nodes/nodes-feature.ts";
 import { playersFeature } from "../server/players/players-feature.ts";
 import { boardsFeature } from "../server/boards/boards-feature.ts";
 import { createMatchesFeature } from "../server/matches/matches-feature.ts";
-import { step, type SimState } from "../shared/game/sim.ts";
+import { advance, type SimState } from "../shared/game/sim.ts";
 import type { InputFrame } from "../shared/game/types.ts";
 import { percentile, printBenchResult, startBenchRedis } from "./lib.ts";
 
@@ -102,16 +102,17 @@ try {
   const wall = performance.now() - w0;
   clearInterval(bots);
 
-  // Baseline in the same run: the pure step on this run's states (copies), same inputs shape.
+  // Baseline in the same run: the simulation alone (in place, as the host runs it) on copies of this run's
+  // states, same inputs shape.
   const states: SimState[] = ids.map((id) => matchesModule.hosted(id)!.state);
   const inputs: InputFrame[] = Array.from({ length: BOTS }, (_, i) => ({ s: 1, x: Math.cos(i), y: Math.sin(i), d: false }));
   const stepTimes: number[] = [];
   const end = performance.now() + SECONDS * 200;
-  let cur = states.slice();
+  const cur = states.map((s) => structuredClone(s));
   while (performance.now() < end) {
     for (let m = 0; m < cur.length; m++) {
       const s0 = performance.now();
-      cur[m] = step(cur[m]!, inputs, interval);
+      advance(cur[m]!, inputs, interval);
       stepTimes.push(performance.now() - s0);
     }
   }

@@ -14,7 +14,7 @@ import { createServer } from "node:http";
 import { Room, Server, type Client } from "@colyseus/core";
 import { WebSocketTransport } from "@colyseus/ws-transport";
 import { ArraySchema, MapSchema, schema } from "@colyseus/schema";
-import { createMatch, step, type SimState } from "../../shared/game/sim.ts";
+import { advance, createMatch, type SimState } from "../../shared/game/sim.ts";
 import type { InputFrame } from "../../shared/game/types.ts";
 import { startGridLoop } from "./grid-loop.ts";
 import { startProbe } from "./probe.ts";
@@ -82,7 +82,7 @@ class ArenaRoom extends Room<ArenaStateT> {
   /** One tick: simulate, mirror into the schema, send the patch (when `emit`). */
   tick(emit: boolean): void {
     if (!this.sim) return;
-    this.sim = step(this.sim, this.inputs, dtMs);
+    advance(this.sim, this.inputs, dtMs);
     for (let i = 0; i < this.inputs.length; i++) if (this.inputs[i]?.d) this.inputs[i] = { ...this.inputs[i]!, d: false };
     this.mirror();
     if (emit || this.sim.phase === "ended") this.broadcastPatch();

@@ -88,10 +88,17 @@ export function startProbe(opts: ProbeOptions): Probe {
         session.connect();
         await session.post("Profiler.enable");
         await session.post("Profiler.start");
+        // BENCH_HEAP_PROFILE=1: also sample allocations (collected ones included: what the GC works on).
+        if (process.env.BENCH_HEAP_PROFILE === "1")
+          await session.post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
         reply({ cmd: "profiling" });
       } else if (m.cmd === "profile-stop" && session) {
         const { profile } = await session.post("Profiler.stop");
         writeFileSync(m.file!, JSON.stringify(profile));
+        if (process.env.BENCH_HEAP_PROFILE === "1") {
+          const heap = await session.post("HeapProfiler.stopSampling");
+          writeFileSync(m.file!.replace(/\.cpuprofile$/, ".heapprofile"), JSON.stringify(heap.profile));
+        }
         session.disconnect();
         session = null;
         reply({ cmd: "profiled", file: m.file });

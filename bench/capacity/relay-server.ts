@@ -11,7 +11,7 @@
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { Server, type Socket } from "socket.io";
-import { createMatch, step, type SimState } from "../../shared/game/sim.ts";
+import { advance, createMatch, type SimState } from "../../shared/game/sim.ts";
 import { encodeSnapshot } from "../../server/matches/snapshot-encoder.ts";
 import type { InputFrame } from "../../shared/game/types.ts";
 import { startGridLoop } from "./grid-loop.ts";
@@ -137,7 +137,7 @@ const url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0
 const loop = startGridLoop(dtMs, (emit) => {
   probe.tick(wallNow());
   for (const m of matches.values()) {
-    m.state = step(m.state, m.inputs, dtMs);
+    advance(m.state, m.inputs, dtMs);
     // Same as the arena host: a held dash button stays, a tap between two ticks is applied once.
     for (let i = 0; i < m.inputs.length; i++) if (m.inputs[i]?.d) m.inputs[i] = { ...m.inputs[i]!, d: false };
     if (emit || m.state.phase === "ended") {

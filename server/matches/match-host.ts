@@ -4,7 +4,7 @@
  * keeper renews `lease`, its inbox and sockets call `input`. Inputs are directions only; the host checks
  * and clamps them again whatever the sending node did, and positions only ever come from the simulation.
  */
-import { createMatch, step, toSnapshot, type GameConfig, type SimState } from "../../shared/game/sim.ts";
+import { advance, createMatch, toSnapshot, type GameConfig, type SimState } from "../../shared/game/sim.ts";
 import type { InputFrame, Snapshot } from "../../shared/game/types.ts";
 import { rooms } from "../../shared/protocol.ts";
 import { encodeSnapshot } from "./snapshot-encoder.ts";
@@ -92,9 +92,9 @@ export class MatchHost {
     }
   }
 
-  /** Advances the simulation one tick. */
+  /** Advances the simulation one tick, in place: this host is the state's one owner (read it, never keep it). */
   tick(dtMs: number): void {
-    this.state = step(this.state, this.inputs, dtMs);
+    advance(this.state, this.inputs, dtMs);
     for (let i = 0; i < this.playerCount; i++) {
       const f = this.inputs[i];
       if (f && f.d !== this.dashHeld[i]) this.inputs[i] = { s: f.s, x: f.x, y: f.y, d: this.dashHeld[i]! };
