@@ -203,7 +203,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   for (const f of booted) f.hooks.registerEvents?.(router);
   router.guard = (c, action) => core.limit({ playerId: c.playerId, ip: c.ip }, action);
   const gates = booted.map((f) => f.hooks).filter((h) => h.gateFire);
-  if (gates.length) router.fireGate = (c, event) => gates.every((h) => h.gateFire!(c, event));
+  // Runs for every game input: a plain loop, no closure per call.
+  if (gates.length)
+    router.fireGate = (c, event) => {
+      for (let i = 0; i < gates.length; i++) if (!gates[i]!.gateFire!(c, event)) return false;
+      return true;
+    };
 
   await app.register(healthRoutes, { scripts: deps.scripts, redis: deps.redis, nodeId: config.NODE_ID, isShuttingDown: () => shutdown.started || shutdown.draining, log });
   const metricsRoute = metricsEndpoint(app, {
