@@ -30,6 +30,7 @@
  *   --storm 2000    reconnect storm instead of steps: N players drop and reconnect at once
  *   --storm-gap 1000  ms between the mass drop and the mass reconnect
  *   --log-level info  arena LOG_LEVEL (the node's log goes to the run folder)
+ *   --node-flags "--max-semi-space-size=32"  Node/V8 flags for every target's server process   env BENCH_NODE_FLAGS
  */
 import { parseArgs } from "node:util";
 import { mkdirSync } from "node:fs";
@@ -58,6 +59,7 @@ const { values: a } = parseArgs({
     storm: { type: "string" },
     "storm-gap": { type: "string", default: "1000" },
     "log-level": { type: "string", default: "info" },
+    "node-flags": { type: "string", default: env.BENCH_NODE_FLAGS ?? "" },
   },
   strict: true,
 });
@@ -113,6 +115,7 @@ const opts: MeasureOptions = {
   settleMs,
   windowMs,
   sourceIps: ips,
+  nodeFlags: a["node-flags"]!.split(/\s+/).filter(Boolean),
   runId,
   log: (l) => console.log(l),
 };

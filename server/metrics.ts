@@ -37,6 +37,7 @@ export function createMetrics(nodeId: string, opts: { defaultMetrics?: boolean }
     queueWait: new Histogram({ name: "arena_queue_wait_seconds", help: "Time from queue:join to match creation", buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120], registers: r }),
     matchesHosted: new Gauge({ name: "arena_matches_hosted", help: "Matches this node hosts now", registers: r }),
     tickSeconds: new Histogram({ name: "arena_tick_seconds", help: "Simulation tick duration", buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05], registers: r }),
+    ticksSkipped: new Counter({ name: "arena_ticks_skipped_total", help: "Match ticks skipped after a stall longer than the catch-up (the node could not keep its tick rate)", registers: r }),
     resultsAppended: new Counter({ name: "arena_match_results_appended_total", help: "Match results this node's hosts handed to the results stream", registers: r }),
     resultsApplied: new Counter({ name: "arena_results_applied_total", help: "Match results applied to the boards", registers: r }),
     resultsSkipped: new Counter({ name: "arena_results_skipped_total", help: "Result entries acked without applying, by reason", labelNames: ["reason"], registers: r }),

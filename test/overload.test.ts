@@ -8,6 +8,7 @@ import { uniquePrefix, waitFor } from "./helpers/harness.ts";
 import { TestCluster } from "./helpers/test-cluster.ts";
 import { NodeRegistry } from "../server/nodes/node-registry.ts";
 import type { RunningNode } from "../server/node.ts";
+import { metricValue } from "./edge-helpers.ts";
 
 const tc = new TestCluster({
   prefix: uniquePrefix("overload"),
@@ -62,5 +63,15 @@ describe("overload protection", () => {
     } finally {
       await reg.remove("full-idle");
     }
+  });
+
+  it("counts the ticks a stall made it skip (arena_ticks_skipped_total)", async () => {
+    const before = await metricValue(a.metrics.registry, "arena_ticks_skipped_total");
+    // One 600 ms stall: 12 ticks due at 20 Hz, 3 caught up, the rest skipped.
+    await new Promise((ok) => setTimeout(ok, 60));
+    const end = performance.now() + 600;
+    while (performance.now() < end);
+    await waitFor(async () => (await metricValue(a.metrics.registry, "arena_ticks_skipped_total")) - before >= 7, 2000, 20);
+    await waitFor(() => !a.service("nodes").overloaded, 10_000, 50);
   });
 });

@@ -20,6 +20,8 @@ export interface MeasureOptions extends SharedSettings {
   runId: string;
   /** Take a CPU profile of the server during the window (file name in outDir). */
   profile?: string;
+  /** Node/V8 flags for every target's server process (the same for all, so the comparison stays fair). */
+  nodeFlags: string[];
   log: (line: string) => void;
 }
 
@@ -80,7 +82,7 @@ const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));
 
 /** Starts server + workers, joins `players` bots and waits until they all play. */
 async function setUp(kind: TargetKind, players: number, o: MeasureOptions): Promise<{ server: TargetServer; workers: Workers; rssIdle: number; rampSeconds: number; playing: number }> {
-  const execArgv: string[] = [];
+  const execArgv: string[] = [...o.nodeFlags];
   const server = await startServer(kind, o, execArgv);
   let workers: Workers | null = null;
   try {

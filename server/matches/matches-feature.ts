@@ -27,6 +27,7 @@ import { matchLifetimeMs, type NewMatch } from "./match-record.ts";
 import { HostedMatches } from "./hosted-matches.ts";
 import { InputRouter, RoutedInputSchema, type RoutedInput } from "./input-router.ts";
 import { TickLoop } from "./tick-loop.ts";
+import { ThrottledLog } from "../http/throttled-log.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { MatchEnder } from "./match-ender.ts";
 import { MatchScanner, SCAN_INTERVAL_MS } from "./match-scanner.ts";
@@ -155,7 +156,16 @@ function createMatches(core: Core, nodes: Nodes, players: PlayerStore, boards: B
       opts.onLoopTick?.(ms, hosted.size);
     }
   };
-  const loop = new TickLoop({ intervalMs: timings.dtMs, onTick, onSkip: (n) => core.log.warn({ ticks: n }, "tick loop stalled; ticks skipped") });
+  // An overloaded node stalls many times a second: count every skipped tick, log one line per 10 s.
+  const stallLog = new ThrottledLog(core.log);
+  const loop = new TickLoop({
+    intervalMs: timings.dtMs,
+    onTick,
+    onSkip: (n) => {
+      core.metrics.ticksSkipped.inc(n);
+      stallLog.warn("tick_stall", { ticks: n }, "tick loop stalled; ticks skipped");
+    },
+  });
 
   nodes.reportHostedMatches(() => hosted.size);
   nodes.inbox.on("in", Type.Object({ t: Type.Literal("in"), b: Type.Array(RoutedInputSchema) }), (m) => router.receive(m.b));
