@@ -82,13 +82,14 @@ describe("deploy/prometheus", () => {
     expect(existsSync(at("deploy/prometheus/targets/redis.yml"))).toBe(true);
   });
 
-  it("has alert rules for node down, event-loop p99, results consumer lag and Redis down", () => {
+  it("has alert rules for node down, event-loop p99, skipped ticks, results consumer lag and Redis down", () => {
     const r = run("promtool", ["check", "rules", at("deploy/prometheus/rules/arena-alerts.yml")]);
     expect(r.status, r.output).toBe(0);
     const rules = yamlToData<{ groups: { rules: { alert: string; expr: string }[] }[] }>(readFileSync(at("deploy/prometheus/rules/arena-alerts.yml"), "utf8"));
     const byName = Object.fromEntries(rules.groups.flatMap((g) => g.rules).map((x) => [x.alert, x.expr]));
-    expect(Object.keys(byName).sort()).toEqual(["ArenaEventLoopLagHigh", "ArenaNoNodes", "ArenaNodeDown", "ArenaResultsConsumerLag", "ArenaResultsConsumerStuck", "RedisDown"]);
+    expect(Object.keys(byName).sort()).toEqual(["ArenaEventLoopLagHigh", "ArenaNoNodes", "ArenaNodeDown", "ArenaResultsConsumerLag", "ArenaResultsConsumerStuck", "ArenaTicksSkipped", "RedisDown"]);
     expect(byName.ArenaEventLoopLagHigh).toContain("arena_event_loop_delay_p99_seconds");
+    expect(byName.ArenaTicksSkipped).toContain("arena_ticks_skipped_total");
     expect(byName.ArenaResultsConsumerLag).toContain("arena_results_pending");
   });
 
