@@ -9,7 +9,7 @@
  * States are values to everyone but their owner: `step` never modifies the state it is given and returns
  * a new one (players and the orb list copied, config shared); continue from the returned one. The one
  * owner of a state (the match host) advances it in place with `advance`, which allocates nothing per tick
- * but new orbs: at 250 matches x 20 Hz, copying every player every tick was a fifth of everything a node
+ * but new orbs: at 63 matches x 20 Hz, copying every player every tick was over a quarter of what a node
  * allocated (bench/capacity.ts heap profile), and the garbage collector's work with it.
  *
  * The game: players steer (WASD/arrows/pointer), collect orbs (+1, rare gold +5) and dash on a cooldown;
